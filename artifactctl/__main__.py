@@ -1,0 +1,3 @@
+from artifactctl.cli.main import main
+
+main()

@@ -1,0 +1,304 @@
+"""Materialization: placing blobs at entry paths in a target directory.
+
+Modes: ``copy``; ``reflink`` (FICLONE, a copy-on-write clone); ``hardlink`` and ``symlink`` (the
+file *is* the read-only blob: editing it in place would change the stored bytes, so artifactctl
+keeps blobs read-only and ``verify``/``fsck`` detect such edits); ``auto`` reflinks where the
+file system can and copies otherwise, probed once per file system.
+
+Every file is written to a temporary name in its directory and renamed into place, so a crash
+never leaves a half-written file at an entry path. Blob bytes are re-hashed on the way (check on
+read) unless ``verify=False``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import secrets
+import stat
+import threading
+from dataclasses import dataclass
+
+from artifactctl.blobs.store import CHUNK, SMALL, BlobStore, corrupt
+from artifactctl.blobs.target import Target
+from artifactctl.core.digest import format_digest, hash_bytes, new_hasher
+from artifactctl.errors import ConflictError, StorageError, UsageError
+
+FICLONE = 0x40049409
+LINK_MODES = ("auto", "copy", "reflink", "hardlink", "symlink")
+
+ADDED, UNCHANGED, REPLACED = "added", "unchanged", "replaced"
+
+
+def check_link_mode(mode: str) -> str:
+    if mode not in LINK_MODES:
+        raise UsageError(f"unknown link mode {mode!r}", hint="use one of: " + ", ".join(LINK_MODES))
+    return mode
+
+
+@dataclass(slots=True)
+class Placed:
+    path: str
+    outcome: str  # added | unchanged | replaced
+    size: int
+
+
+class Materializer:
+    def __init__(
+        self,
+        blobs: BlobStore,
+        target: Target,
+        *,
+        mode: str = "auto",
+        force: bool = False,
+        verify: bool = True,
+    ) -> None:
+        self.blobs = blobs
+        self.target = target
+        self.mode = check_link_mode(mode)
+        self.force = force
+        self.verify = verify
+        self._reflink_ok: dict[int, bool] = {}
+        self._verified: set[str] = set()
+        self._lock = threading.Lock()
+
+    # -- public --------------------------------------------------------------------------------
+
+    def place(self, path: str, digest: str, size: int) -> Placed:
+        parent, _, name = path.rpartition("/")
+        dfd = self.target.dir_fd(parent)
+        existing = _lstat(name, dfd)
+        outcome = ADDED
+        if existing is not None:
+            if self._same(existing, name, dfd, digest, size):
+                return Placed(path, UNCHANGED, size)
+            if stat.S_ISDIR(existing.st_mode):
+                raise ConflictError(f"{self.target.root / path} is a directory in the target")
+            if not self.force:
+                raise ConflictError(
+                    f"{self.target.root / path} exists with different content",
+                    hint="use --force to overwrite it, or choose another --root",
+                )
+            outcome = REPLACED
+        self._write(name, dfd, digest, size)
+        return Placed(path, outcome, size)
+
+    def place_bytes(self, path: str, data: bytes) -> Placed:
+        """Write bytes that are not a blob (e.g. a downloaded reference) at ``path``."""
+        parent, _, name = path.rpartition("/")
+        dfd = self.target.dir_fd(parent)
+        existing = _lstat(name, dfd)
+        if existing is not None and stat.S_ISREG(existing.st_mode):
+            if existing.st_size == len(data) and _read_at(name, dfd) == data:
+                return Placed(path, UNCHANGED, len(data))
+            if not self.force:
+                raise ConflictError(f"{self.target.root / path} exists with different content")
+        tmp = self._tmp_name(name)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666, dir_fd=dfd)
+        try:
+            _write_all(fd, data)
+        finally:
+            os.close(fd)
+        os.rename(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
+        return Placed(path, ADDED if existing is None else REPLACED, len(data))
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _same(self, st: os.stat_result, name: str, dfd: int, digest: str, size: int) -> bool:
+        if stat.S_ISLNK(st.st_mode):
+            if self.mode != "symlink":
+                return False
+            try:
+                return os.readlink(name, dir_fd=dfd) == str(self.blobs.path(digest))
+            except OSError:
+                return False
+        if not stat.S_ISREG(st.st_mode) or st.st_size != size:
+            return False
+        try:
+            blob_st = os.stat(self.blobs.path(digest))
+            if (blob_st.st_ino, blob_st.st_dev) == (st.st_ino, st.st_dev):
+                return self.mode == "hardlink"
+        except OSError:
+            pass
+        if self.mode in ("hardlink", "symlink"):
+            return False
+        return _hash_at(name, dfd, self.blobs.algorithm) == digest
+
+    def _tmp_name(self, name: str) -> str:
+        return f".{name[:100]}.{secrets.token_hex(6)}.artifactctl-tmp"
+
+    def _write(self, name: str, dfd: int, digest: str, size: int) -> None:
+        tmp = self._tmp_name(name)
+        mode = self.mode
+        try:
+            if mode in ("hardlink", "symlink"):
+                self._check_blob(digest)
+                if mode == "hardlink":
+                    self._hardlink(digest, tmp, dfd)
+                else:
+                    os.symlink(self.blobs.path(digest), tmp, dir_fd=dfd)
+            elif mode in ("auto", "reflink") and self._try_reflink(digest, tmp, dfd, mode):
+                pass
+            else:
+                self._copy(digest, size, tmp, dfd)
+            os.rename(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp, dir_fd=dfd)
+            raise
+
+    def _check_blob(self, digest: str) -> None:
+        if not self.verify or digest in self._verified:
+            return
+        actual = self.blobs.hash_blob(digest)
+        if actual != digest:
+            raise corrupt(digest, actual)
+        with self._lock:
+            self._verified.add(digest)
+
+    def _hardlink(self, digest: str, tmp: str, dfd: int) -> None:
+        try:
+            os.link(self.blobs.path(digest), tmp, dst_dir_fd=dfd)
+        except OSError as exc:
+            if exc.errno == errno.EXDEV:
+                raise StorageError(
+                    f"cannot hardlink across file systems ({self.target.root} and the store)",
+                    hint="use --link copy, or put the store on the same file system",
+                ) from None
+            if exc.errno == errno.EMLINK:
+                raise StorageError("too many hard links to one blob; use --link copy") from None
+            raise
+
+    def _try_reflink(self, digest: str, tmp: str, dfd: int, mode: str) -> bool:
+        dev = os.fstat(dfd).st_dev
+        if self._reflink_ok.get(dev) is False:
+            if mode == "reflink":
+                raise StorageError(
+                    f"the file system of {self.target.root} does not support reflinks",
+                    hint="use --link auto or --link copy",
+                )
+            return False
+        src = self.blobs.open_fd(digest)
+        try:
+            fd = os.open(
+                tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666, dir_fd=dfd
+            )
+            try:
+                fcntl.ioctl(fd, FICLONE, src)
+            except OSError as exc:
+                os.close(fd)
+                os.unlink(tmp, dir_fd=dfd)
+                if exc.errno in (
+                    errno.EOPNOTSUPP,
+                    errno.EXDEV,
+                    errno.EINVAL,
+                    errno.ENOTTY,
+                    errno.ENOSYS,
+                    errno.EBADF,
+                ):
+                    self._reflink_ok[dev] = False
+                    if mode == "reflink":
+                        raise StorageError(
+                            f"the file system of {self.target.root} does not support reflinks",
+                            hint="use --link auto or --link copy",
+                        ) from None
+                    return False
+                raise
+            os.close(fd)
+        finally:
+            os.close(src)
+        self._reflink_ok[dev] = True
+        self._check_blob(digest)
+        return True
+
+    def _copy(self, digest: str, size: int, tmp: str, dfd: int) -> None:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+        if size <= SMALL:
+            data = (
+                self.blobs.read_verified(digest) if self.verify else _read_blob(self.blobs, digest)
+            )
+            fd = os.open(tmp, flags, 0o666, dir_fd=dfd)
+            try:
+                _write_all(fd, data)
+            finally:
+                os.close(fd)
+            return
+        src = self.blobs.open_fd(digest)
+        fd = os.open(tmp, flags, 0o666, dir_fd=dfd)
+        try:
+            hasher = new_hasher(self.blobs.algorithm)
+            buf = bytearray(CHUNK)
+            view = memoryview(buf)
+            while n := os.readv(src, [buf]):
+                if self.verify:
+                    hasher.update(view[:n])
+                _write_all(fd, view[:n])
+        finally:
+            os.close(fd)
+            os.close(src)
+        if self.verify:
+            actual = format_digest(self.blobs.algorithm, hasher.hexdigest())
+            if actual != digest:
+                raise corrupt(digest, actual)
+
+
+def _lstat(name: str, dfd: int) -> os.stat_result | None:
+    try:
+        return os.stat(name, dir_fd=dfd, follow_symlinks=False)
+    except FileNotFoundError:
+        return None
+
+
+def _read_at(name: str, dfd: int) -> bytes:
+    fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=dfd)
+    try:
+        chunks = []
+        while chunk := os.read(fd, CHUNK):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _hash_at(name: str, dfd: int, algorithm: str) -> str:
+    fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=dfd)
+    try:
+        hasher = new_hasher(algorithm)
+        buf = bytearray(CHUNK)
+        view = memoryview(buf)
+        while n := os.readv(fd, [buf]):
+            hasher.update(view[:n])
+        return format_digest(algorithm, hasher.hexdigest())
+    finally:
+        os.close(fd)
+
+
+def _read_blob(blobs: BlobStore, digest: str) -> bytes:
+    fd = blobs.open_fd(digest)
+    try:
+        chunks = []
+        while chunk := os.read(fd, CHUNK):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes | memoryview) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+__all__ = [
+    "ADDED",
+    "REPLACED",
+    "UNCHANGED",
+    "Materializer",
+    "Placed",
+    "check_link_mode",
+    "hash_bytes",
+]

@@ -1,0 +1,105 @@
+"""A directory tree that artifactctl writes into without ever following a symlink below its root.
+
+Every directory below the root is opened component by component with ``O_NOFOLLOW`` relative
+to its parent's descriptor, so a symlink planted in the target (``root/data -> /etc``) cannot
+redirect a write outside the root: it is reported instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import threading
+from pathlib import Path
+
+from artifactctl.errors import ConflictError, StorageError
+
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+
+
+class Target:
+    def __init__(self, root: Path, *, create: bool = True) -> None:
+        self.root = root
+        if create:
+            try:
+                root.mkdir(parents=True, exist_ok=True)
+            except FileExistsError:
+                raise ConflictError(f"{root} exists and is not a directory") from None
+            except OSError as exc:
+                raise StorageError(f"cannot create {root}: {exc.strerror}") from None
+        try:
+            self._root_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError as exc:
+            raise StorageError(f"cannot open {root}: {exc.strerror}") from None
+        self._fds: dict[str, int] = {"": self._root_fd}
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        for fd in self._fds.values():
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self._fds.clear()
+
+    def __enter__(self) -> Target:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def dir_fd(self, rel_dir: str, *, create: bool = True) -> int:
+        """The descriptor of ``rel_dir`` (``a/b``) below the root, creating it if asked."""
+        fd = self._fds.get(rel_dir)
+        if fd is not None:
+            return fd
+        with self._lock:
+            fd = self._fds.get(rel_dir)
+            if fd is not None:
+                return fd
+            parent, _, name = rel_dir.rpartition("/")
+            parent_fd = self._fds.get(parent)
+            if parent_fd is None:
+                self._lock.release()
+                try:
+                    parent_fd = self.dir_fd(parent, create=create)
+                finally:
+                    self._lock.acquire()
+            fd = self._open_child(parent_fd, rel_dir, name, create)
+            self._fds[rel_dir] = fd
+            return fd
+
+    def _open_child(self, parent_fd: int, rel_dir: str, name: str, create: bool) -> int:
+        if create:
+            try:
+                os.mkdir(name, 0o777, dir_fd=parent_fd)
+            except FileExistsError:
+                pass
+            except OSError as exc:
+                raise StorageError(f"cannot create {self.root / rel_dir}: {exc.strerror}") from None
+        try:
+            return os.open(name, _DIR_FLAGS, dir_fd=parent_fd)
+        except OSError as exc:
+            if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                raise ConflictError(
+                    f"{self.root / rel_dir} is a symbolic link or a file, not a directory;"
+                    " refusing to write through it",
+                    hint="remove it, or choose another target directory",
+                ) from None
+            raise StorageError(f"cannot open {self.root / rel_dir}: {exc.strerror}") from None
+
+    def lstat(self, rel_path: str) -> os.stat_result | None:
+        """``lstat`` of an entry (never following a symlink), or None when absent."""
+        parent, _, name = rel_path.rpartition("/")
+        try:
+            return os.stat(name, dir_fd=self.dir_fd(parent, create=False), follow_symlinks=False)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except ConflictError:
+            raise
+
+    def exists_dir(self, rel_dir: str) -> bool:
+        try:
+            self.dir_fd(rel_dir, create=False)
+            return True
+        except (ConflictError, StorageError):
+            return False

@@ -1,0 +1,65 @@
+"""Which blobs the store holds and which versions refer to them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from artifactctl.catalog.db import Catalog
+
+_CHUNK = 500
+
+
+def known_digests(cat: Catalog, digests: Iterable[str]) -> set[str]:
+    """The subset of ``digests`` that have a blob row."""
+    wanted = list(digests)
+    found: set[str] = set()
+    for i in range(0, len(wanted), _CHUNK):
+        chunk = wanted[i : i + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            str(r[0])
+            for r in cat.all(f"SELECT digest FROM blobs WHERE digest IN ({marks})", tuple(chunk))
+        )
+    return found
+
+
+def record_blobs(cat: Catalog, sizes: dict[str, int], now: str) -> None:
+    cat.many(
+        "INSERT OR IGNORE INTO blobs (digest, size, created_at) VALUES (?, ?, ?)",
+        [(d, s, now) for d, s in sizes.items()],
+    )
+
+
+def link_version(cat: Catalog, version_id: int, digests: Iterable[str]) -> None:
+    cat.many(
+        "INSERT OR IGNORE INTO version_blobs (version_id, digest) VALUES (?, ?)",
+        [(version_id, d) for d in digests],
+    )
+
+
+def version_digests(cat: Catalog, version_id: int) -> list[str]:
+    return [
+        str(r[0])
+        for r in cat.all("SELECT digest FROM version_blobs WHERE version_id = ?", (version_id,))
+    ]
+
+
+def all_blobs(cat: Catalog) -> list[tuple[str, int]]:
+    return [(str(d), int(s)) for d, s in cat.all("SELECT digest, size FROM blobs")]  # type: ignore[call-overload]
+
+
+def referenced_by_live_versions(cat: Catalog) -> set[str]:
+    return {
+        str(r[0])
+        for r in cat.all(
+            "SELECT DISTINCT vb.digest FROM version_blobs vb"
+            " JOIN versions v ON v.id = vb.version_id"
+            " WHERE v.state IN ('COMMITTED', 'PENDING')"
+        )
+    }
+
+
+def totals(cat: Catalog) -> tuple[int, int]:
+    row = cat.one("SELECT count(*), coalesce(sum(size), 0) FROM blobs")
+    assert row is not None
+    return int(row[0]), int(row[1])  # type: ignore[call-overload]

@@ -1,0 +1,1 @@
+"""Pure values and rules: digests, paths, names, specifiers, manifests, durations. No I/O."""

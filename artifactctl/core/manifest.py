@@ -1,0 +1,158 @@
+"""Manifests: the immutable, canonical list of a version's entries.
+
+On disk a manifest is canonical JSON Lines, UTF-8, so that it can be written and read in a
+stream for a million entries:
+
+- line 1, the header:
+  ``{"algorithm":"xxh3-128","entries":N,"format":1,"kind":"artifactctl.manifest"}``
+- then one line per entry, sorted by path (by UTF-8 bytes):
+  ``{"digest":"xxh3-128:…","path":"a/b.csv","size":123}`` with optional ``"ref"`` (a reference,
+  see ``docs/references.md``) and ``"extra"`` (free-form JSON object) keys.
+
+Every line is ``json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``
+and ends with ``\\n``. Same entries → same bytes → same digest, on every machine. The artifact
+digest is the store's hash of these bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from artifactctl.core.digest import HEX_LENGTHS, Digest, hash_bytes
+from artifactctl.core.paths import normalize_entry_path
+from artifactctl.errors import IntegrityError, UsageError
+
+FORMAT = 1
+KIND = "artifactctl.manifest"
+
+
+@dataclass(slots=True)
+class Entry:
+    path: str
+    digest: str
+    size: int
+    ref: dict[str, Any] | None = None
+    extra: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {"path": self.path, "digest": self.digest, "size": self.size}
+        if self.ref is not None:
+            doc["ref"] = self.ref
+        if self.extra is not None:
+            doc["extra"] = self.extra
+        return doc
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _sort_key(path: str) -> bytes:
+    return path.encode("utf-8")
+
+
+@dataclass(slots=True)
+class Manifest:
+    algorithm: str
+    entries: list[Entry] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.entries.sort(key=lambda e: _sort_key(e.path))
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @property
+    def size(self) -> int:
+        return sum(e.size for e in self.entries)
+
+    def by_path(self) -> dict[str, Entry]:
+        return {e.path: e for e in self.entries}
+
+    def iter_lines(self) -> Iterator[bytes]:
+        header = {"algorithm": self.algorithm, "entries": len(self.entries), "format": FORMAT}
+        header["kind"] = KIND
+        yield (_dumps(header) + "\n").encode("utf-8")
+        for e in self.entries:
+            yield (_dumps(e.to_json()) + "\n").encode("utf-8")
+
+    def to_bytes(self) -> bytes:
+        return b"".join(self.iter_lines())
+
+    def digest(self) -> str:
+        """The artifact digest: the store's hash of the canonical bytes, as ``ALGO:HEX``."""
+        return f"{self.algorithm}:{hash_bytes(self.algorithm, self.to_bytes())}"
+
+
+def build(algorithm: str, entries: Iterable[Entry]) -> Manifest:
+    """Build a manifest, rejecting duplicate paths (validated paths are assumed)."""
+    listed = list(entries)
+    seen: set[str] = set()
+    for e in listed:
+        if e.path in seen:
+            raise UsageError(f"two entries map to the same path {e.path!r}")
+        seen.add(e.path)
+    return Manifest(algorithm, listed)
+
+
+def parse(data: bytes | Iterable[bytes], *, expect_algorithm: str | None = None) -> Manifest:
+    """Parse and validate canonical manifest bytes; anything malformed is an IntegrityError."""
+    lines = data.splitlines(keepends=True) if isinstance(data, bytes | bytearray) else data
+    it = iter(lines)
+    try:
+        header = json.loads(next(it))
+    except (StopIteration, ValueError, UnicodeDecodeError):
+        raise IntegrityError("manifest is empty or its header is not JSON") from None
+    if not isinstance(header, dict) or header.get("kind") != KIND:
+        raise IntegrityError("not an artifactctl manifest (bad header)")
+    if header.get("format") != FORMAT:
+        raise IntegrityError(
+            f"manifest format {header.get('format')!r} is not supported by this version",
+            hint="upgrade artifactctl",
+        )
+    algorithm = header.get("algorithm")
+    if algorithm not in HEX_LENGTHS or (expect_algorithm and algorithm != expect_algorithm):
+        raise IntegrityError(f"manifest hash algorithm {algorithm!r} is not this store's")
+    entries: list[Entry] = []
+    previous: bytes | None = None
+    for raw in it:
+        entry = _parse_entry(raw)
+        key = _sort_key(entry.path)
+        if previous is not None and key <= previous:
+            raise IntegrityError(f"manifest entries are not sorted or repeat at {entry.path!r}")
+        previous = key
+        entries.append(entry)
+    if header.get("entries") != len(entries):
+        raise IntegrityError("manifest entry count does not match its header (truncated?)")
+    m = Manifest.__new__(Manifest)
+    m.algorithm = algorithm
+    m.entries = entries
+    return m
+
+
+def _parse_entry(raw: bytes | str) -> Entry:
+    try:
+        doc = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise IntegrityError("manifest line is not JSON") from None
+    if not isinstance(doc, dict):
+        raise IntegrityError("manifest line is not an object")
+    path, digest, size = doc.get("path"), doc.get("digest"), doc.get("size")
+    try:
+        if not isinstance(path, str) or normalize_entry_path(path) != path:
+            raise UsageError(f"{path!r}")
+        Digest.parse(digest if isinstance(digest, str) else "")
+    except UsageError as exc:
+        raise IntegrityError(f"manifest has an invalid entry: {exc.message}") from None
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise IntegrityError(f"manifest entry {path!r} has an invalid size")
+    ref, extra = doc.get("ref"), doc.get("extra")
+    if ref is not None and not isinstance(ref, dict):
+        raise IntegrityError(f"manifest entry {path!r} has an invalid ref")
+    if extra is not None and not isinstance(extra, dict):
+        raise IntegrityError(f"manifest entry {path!r} has invalid extra data")
+    assert isinstance(digest, str)
+    return Entry(path, digest, size, ref, extra)

@@ -1,0 +1,277 @@
+"""Committing a draft: ingest local files, write the manifest, then one catalog transaction.
+
+Write order (DESIGN §4, never reversed): blobs (temp file, rename) → manifest blob → one catalog
+transaction (version row, blob references, aliases, tags, stat cache). Inside the transaction,
+which holds the write lock, every blob the version needs is checked to exist on disk; ``gc``
+deletes blobs only while holding the same lock, so a committed version can never refer to a
+blob that is gone.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from artifactctl.blobs import IngestResult
+from artifactctl.catalog import blobrefs, statcache
+from artifactctl.catalog import versions as q
+from artifactctl.core import manifest as mf
+from artifactctl.core.manifest import Entry
+from artifactctl.core.names import check_alias, check_name, check_tag, check_type
+from artifactctl.core.timefmt import iso
+from artifactctl.errors import IntegrityError, UsageError
+from artifactctl.ops.inputs import LocalFile
+from artifactctl.ops.progress import NO_PROGRESS, Progress
+from artifactctl.store import Store
+
+RACY_NS = 2_000_000_000  # files modified this recently are not trusted to the stat cache
+WORKERS = min(16, 4 * (os.cpu_count() or 2))
+
+
+@dataclass(slots=True)
+class Draft:
+    name: str
+    type: str
+    description: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, LocalFile] = field(default_factory=dict)
+    entries: dict[str, Entry] = field(default_factory=dict)
+
+    def paths(self) -> set[str]:
+        return set(self.files) | set(self.entries)
+
+
+@dataclass(slots=True)
+class PutResult:
+    name: str
+    version: str
+    number: int
+    digest: str
+    created: bool
+    file_count: int
+    size: int
+    new_bytes: int
+    new_blobs: int
+    hashed_files: int
+    aliases: list[str]
+    tags: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "number": self.number,
+            "digest": self.digest,
+            "created": self.created,
+            "file_count": self.file_count,
+            "size": self.size,
+            "new_bytes": self.new_bytes,
+            "new_blobs": self.new_blobs,
+            "hashed_files": self.hashed_files,
+            "aliases": self.aliases,
+            "tags": self.tags,
+        }
+
+
+class _MissingBlobs(Exception):
+    def __init__(self, digests: set[str]) -> None:
+        self.digests = digests
+
+
+def validate_draft(draft: Draft, aliases: list[str], tags: list[str]) -> None:
+    check_name(draft.name)
+    check_type(draft.type)
+    for a in aliases:
+        if a == "latest":
+            raise UsageError("'latest' is moved by artifactctl itself; it cannot be given")
+        check_alias(a)
+    for t in tags:
+        check_tag(t)
+    overlap = set(draft.files) & set(draft.entries)
+    if overlap:
+        raise UsageError(f"entry path {sorted(overlap)[0]!r} is given twice")
+
+
+def commit(
+    store: Store,
+    draft: Draft,
+    *,
+    aliases: list[str] | None = None,
+    tags: list[str] | None = None,
+    run_id: str | None = None,
+    ttl_seconds: int | None = None,
+    progress: Progress = NO_PROGRESS,
+) -> PutResult:
+    aliases = list(dict.fromkeys(aliases or []))
+    tags = list(dict.fromkeys(tags or []))
+    validate_draft(draft, aliases, tags)
+    digests, ingested = _digest_files(store, list(draft.files.values()), progress)
+    entries = dict(draft.entries)
+    for path in draft.files:
+        res = digests[path]
+        entries[path] = Entry(path, res[0], res[1])
+    manifest = mf.build(store.algorithm, entries.values())
+    for attempt in range(3):
+        manifest_digest = store.write_manifest(manifest)
+        try:
+            return _record(
+                store,
+                draft,
+                manifest,
+                manifest_digest,
+                ingested,
+                aliases,
+                tags,
+                run_id,
+                ttl_seconds,
+            )
+        except _MissingBlobs as missing:
+            # gc removed a blob between ingest and commit: write those blobs again and retry
+            sources = [lf for p, lf in draft.files.items() if digests[p][0] in missing.digests]
+            unrecoverable = missing.digests - {digests[lf.path][0] for lf in sources}
+            unrecoverable.discard(manifest_digest)
+            if unrecoverable or attempt == 2:
+                raise IntegrityError(
+                    f"{len(missing.digests)} blob(s) the new version needs are missing from the"
+                    " store",
+                    hint="run `artifactctl fsck`",
+                ) from None
+            for lf in sources:
+                store.blobs.ingest_file(lf.source)
+    raise AssertionError("unreachable")
+
+
+def _digest_files(
+    store: Store, files: list[LocalFile], progress: Progress
+) -> tuple[dict[str, tuple[str, int]], dict[str, IngestResult]]:
+    """Entry path → (digest, size), from the stat cache where it can be trusted."""
+    out: dict[str, tuple[str, int]] = {}
+    cached: dict[str, tuple[statcache.StatKey, str]] = {}
+    for root in {lf.root for lf in files}:
+        cached.update(statcache.lookup_under(store.catalog, root))
+    todo: list[LocalFile] = []
+    for lf in files:
+        hit = cached.get(lf.source)
+        st = lf.stat
+        if hit and hit[0] == (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns):
+            out[lf.path] = (hit[1], st.st_size)
+        else:
+            todo.append(lf)
+    ingested: dict[str, IngestResult] = {}
+    if todo:
+        progress.start("hashing and storing", sum(lf.stat.st_size for lf in todo))
+        try:
+            with ThreadPoolExecutor(WORKERS) as pool:
+                for lf, res in zip(todo, pool.map(_ingest(store), todo), strict=True):
+                    out[lf.path] = (res.digest, res.size)
+                    ingested[lf.path] = res
+                    progress.advance(res.size)
+        finally:
+            progress.finish()
+    return out, ingested
+
+
+def _ingest(store: Store) -> Any:
+    def run(lf: LocalFile) -> IngestResult:
+        return store.blobs.ingest_file(lf.source)
+
+    return run
+
+
+def _record(
+    store: Store,
+    draft: Draft,
+    manifest: mf.Manifest,
+    digest: str,
+    ingested: dict[str, IngestResult],
+    aliases: list[str],
+    tags: list[str],
+    run_id: str | None,
+    ttl_seconds: int | None,
+) -> PutResult:
+    cat = store.catalog
+    now = iso(store.now())
+    sizes = {e.digest: e.size for e in manifest.entries if e.ref is None}
+    new_blobs = {r.digest: r.size for r in ingested.values() if r.written}
+    with cat.write(durable=store.durable):
+        art = q.ensure_artifact(cat, draft.name, draft.type, now)
+        latest = q.latest_committed(cat, art.id)
+        created = latest is None or latest.digest != digest
+        if created:
+            needed = set(sizes) | {digest}
+            missing = {d for d in needed if not store.blobs.path(d).exists()}
+            if missing:
+                raise _MissingBlobs(missing)
+            number = q.allocate_number(cat, art.id)
+            expires = None
+            if ttl_seconds is not None:
+                expires = iso(store.now() + timedelta(seconds=ttl_seconds))
+            version_id = q.insert_version(
+                cat,
+                artifact_id=art.id,
+                number=number,
+                state=q.COMMITTED,
+                digest=digest,
+                size=manifest.size,
+                file_count=len(manifest),
+                description=draft.description,
+                metadata=draft.metadata,
+                now=now,
+                ttl_seconds=ttl_seconds,
+                expires_at=expires,
+                run_id=run_id,
+            )
+            blobrefs.record_blobs(cat, {**sizes, digest: _manifest_size(store, digest)}, now)
+            blobrefs.link_version(cat, version_id, needed)
+            q.set_alias(cat, art.id, "latest", version_id, now, run_id=run_id)
+        else:
+            assert latest is not None
+            version_id, number = latest.id, latest.number
+        for alias in aliases:
+            q.set_alias(cat, art.id, alias, version_id, now, run_id=run_id)
+        q.add_tags(cat, version_id, tags)
+        _remember_stats(store, draft, ingested)
+    final = q.version_by_id(cat, version_id)
+    assert final is not None
+    return PutResult(
+        name=draft.name,
+        version=f"{draft.name}:v{number}",
+        number=number,
+        digest=digest,
+        created=created,
+        file_count=len(manifest),
+        size=manifest.size,
+        new_bytes=sum(new_blobs.values()) if created else 0,
+        new_blobs=len(new_blobs) if created else 0,
+        hashed_files=len(ingested),
+        aliases=final.aliases,
+        tags=final.tags,
+    )
+
+
+def _manifest_size(store: Store, digest: str) -> int:
+    return store.blobs.path(digest).stat().st_size
+
+
+def _remember_stats(store: Store, draft: Draft, ingested: dict[str, IngestResult]) -> None:
+    horizon = time.time_ns() - RACY_NS
+    rows = []
+    for path, res in ingested.items():
+        st = res.stat
+        if st.st_mtime_ns < horizon and st.st_ctime_ns < horizon:
+            rows.append(
+                (
+                    draft.files[path].source,
+                    st.st_ino,
+                    st.st_size,
+                    st.st_mtime_ns,
+                    st.st_ctime_ns,
+                    res.digest,
+                )
+            )
+    if rows:
+        statcache.remember(store.catalog, rows)

@@ -1,0 +1,106 @@
+"""``verify``: prove that a directory, or the store's copy, holds exactly a version's bytes."""
+
+from __future__ import annotations
+
+import os
+import stat
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from artifactctl.blobs.store import hash_path
+from artifactctl.core.manifest import Entry
+from artifactctl.ops.commit import WORKERS
+from artifactctl.ops.resolve import resolve
+from artifactctl.ops.walk import list_tree
+from artifactctl.store import Store
+
+
+@dataclass(slots=True)
+class Mismatch:
+    path: str
+    expected: str
+    actual: str | None  # None: missing
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "expected": self.expected, "actual": self.actual}
+
+
+@dataclass(slots=True)
+class VerifyResult:
+    version: str
+    digest: str
+    target: str  # a directory, or "store"
+    checked: int = 0
+    missing: list[Mismatch] = field(default_factory=list)
+    modified: list[Mismatch] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+    skipped_references: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.modified
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "version": self.version,
+            "digest": self.digest,
+            "target": self.target,
+            "checked": self.checked,
+            "missing": [m.to_json() for m in self.missing],
+            "modified": [m.to_json() for m in self.modified],
+            "extra": self.extra,
+            "skipped_references": self.skipped_references,
+        }
+
+
+def verify(
+    store: Store, spec: str, directory: str | os.PathLike[str] | None = None
+) -> VerifyResult:
+    version = resolve(store, spec)
+    entries = store.read_manifest(version.digest).entries
+    local = [e for e in entries if e.ref is None]
+    target = "store" if directory is None else str(Path(directory).absolute())
+    result = VerifyResult(version.label, version.digest, target)
+    result.skipped_references = len(entries) - len(local)
+    if directory is None:
+        _check(result, local, lambda e: store.blobs.path(e.digest), store.algorithm)
+        return result
+    root = Path(directory)
+    present = list_tree(root)
+    _check(result, local, lambda e: root / e.path, store.algorithm, present)
+    wanted = {e.path for e in entries}
+    result.extra = sorted(p for p in present if p not in wanted)
+    return result
+
+
+def _check(
+    result: VerifyResult,
+    entries: list[Entry],
+    locate: Any,
+    algorithm: str,
+    present: dict[str, os.stat_result] | None = None,
+) -> None:
+    def one(e: Entry) -> tuple[Entry, str | None]:
+        if present is not None:
+            st = present.get(e.path)
+            if st is None:
+                return e, None
+            if not stat.S_ISREG(st.st_mode) and not stat.S_ISLNK(st.st_mode):
+                return e, "not a regular file"
+        try:
+            return e, hash_path(locate(e), algorithm)
+        except FileNotFoundError:
+            return e, None
+        except OSError as exc:
+            return e, f"unreadable: {exc.strerror}"
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        for e, actual in pool.map(one, entries):
+            result.checked += 1
+            if actual is None:
+                result.missing.append(Mismatch(e.path, e.digest, None))
+            elif actual != e.digest:
+                result.modified.append(Mismatch(e.path, e.digest, actual))

@@ -1,0 +1,1 @@
+"""The Python API (``import artifactctl``): Store and Artifact, named after the W&B SDK."""

@@ -1,0 +1,214 @@
+"""The store: one catalog + one blob store in one directory. The library's front door below ops.
+
+Found, in order: an explicit path (``--store DIR``), ``ARTIFACTCTL_DIR``, a ``.artifactctl/`` in
+the working directory or a parent, else the user's default store
+(``$XDG_DATA_HOME/artifactctl`` or ``~/.local/share/artifactctl``), created on first use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from artifactctl.blobs import BlobStore
+from artifactctl.catalog import Catalog
+from artifactctl.core import manifest as manifest_fmt
+from artifactctl.core.digest import DEFAULT_ALGORITHM, check_algorithm, new_hasher
+from artifactctl.core.manifest import Manifest
+from artifactctl.errors import ConflictError, IntegrityError, NotFoundError, StorageError
+
+STORE_DIRNAME = ".artifactctl"
+FORMAT = 1
+CONFIG = "config.toml"
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(slots=True)
+class StoreConfig:
+    format: int = FORMAT
+    hash: str = DEFAULT_ALGORITHM
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_toml(self) -> str:
+        lines = [
+            "# artifactctl store configuration (edit with `artifactctl config`)",
+            f"format = {self.format}",
+            f'hash = "{self.hash}"',
+        ]
+        if self.settings:
+            lines.append("")
+            lines.append("[settings]")
+            for key in sorted(self.settings):
+                lines.append(f"{_toml_key(key)} = {_toml_value(self.settings[key])}")
+        return "\n".join(lines) + "\n"
+
+
+def _toml_key(key: str) -> str:
+    return key if key.replace("-", "").replace("_", "").isalnum() else f'"{key}"'
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+def read_config(path: Path) -> StoreConfig:
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise NotFoundError(f"{path.parent} is not an artifactctl store (no {CONFIG})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise IntegrityError(f"{path} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise StorageError(f"cannot read {path}: {exc.strerror}") from None
+    fmt = doc.get("format")
+    if not isinstance(fmt, int):
+        raise IntegrityError(f"{path} has no format number")
+    if fmt > FORMAT:
+        raise IntegrityError(
+            f"the store {path.parent} has format {fmt}, newer than this artifactctl ({FORMAT})",
+            hint="upgrade artifactctl: pip install -U artifactctl",
+        )
+    algorithm = doc.get("hash", DEFAULT_ALGORITHM)
+    check_algorithm(str(algorithm))
+    settings = doc.get("settings", {})
+    return StoreConfig(fmt, str(algorithm), dict(settings) if isinstance(settings, dict) else {})
+
+
+def default_store_path() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "artifactctl"
+
+
+def discover(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Path:
+    """Where the store is, by the rules in the module docstring (it may not exist yet)."""
+    if explicit:
+        return Path(explicit).expanduser().absolute()
+    env = os.environ.get("ARTIFACTCTL_DIR")
+    if env:
+        return Path(env).expanduser().absolute()
+    here = (cwd or Path.cwd()).absolute()
+    for d in (here, *here.parents):
+        candidate = d / STORE_DIRNAME
+        if (candidate / CONFIG).is_file():
+            return candidate
+    return default_store_path()
+
+
+class Store:
+    """An open store. Use :meth:`open` (find or create) or :meth:`init` (create)."""
+
+    def __init__(self, path: Path, *, durable: bool = False, clock: Clock = utc_now) -> None:
+        self.path = path
+        self.config = read_config(path / CONFIG)
+        self.algorithm = self.config.hash
+        self.clock = clock
+        self.durable = durable
+        self.blobs = BlobStore(path / "blobs", path / "tmp", self.algorithm, durable=durable)
+        self.catalog = Catalog(path / "catalog.db")
+
+    # -- opening ------------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        create: bool = True,
+        durable: bool = False,
+        clock: Clock = utc_now,
+    ) -> Store:
+        where = discover(path)
+        if not (where / CONFIG).is_file():
+            if where.exists() and (not where.is_dir() or any(where.iterdir())):
+                raise NotFoundError(
+                    f"{where} is not an artifactctl store",
+                    hint="name an empty or new directory, or run `artifactctl init`",
+                )
+            if not create:
+                raise NotFoundError(f"no store at {where}", hint="run `artifactctl init`")
+            _create(where, DEFAULT_ALGORITHM)
+        return cls(where, durable=durable, clock=clock)
+
+    @classmethod
+    def init(
+        cls, directory: str | os.PathLike[str], *, algorithm: str = DEFAULT_ALGORITHM
+    ) -> Store:
+        """Create ``DIRECTORY/.artifactctl``; refuses to re-initialise (ConflictError)."""
+        check_algorithm(algorithm)
+        new_hasher(algorithm)  # a missing optional hasher is reported before anything is created
+        where = Path(directory).expanduser().absolute() / STORE_DIRNAME
+        if where.exists():
+            raise ConflictError(
+                f"a store already exists at {where}", hint="use it, or choose another directory"
+            )
+        _create(where, algorithm)
+        return cls(where)
+
+    def close(self) -> None:
+        self.catalog.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    # -- manifests ----------------------------------------------------------------------------
+
+    def write_manifest(self, manifest: Manifest) -> str:
+        """Store the manifest's canonical bytes as a blob; returns the artifact digest."""
+        digest, _ = self.blobs.put_bytes(manifest.to_bytes())
+        return digest
+
+    def read_manifest(self, digest: str) -> Manifest:
+        data = self.blobs.read_verified(digest)
+        return manifest_fmt.parse(data, expect_algorithm=self.algorithm)
+
+    def set_setting(self, key: str, value: Any) -> None:
+        if value is None:
+            self.config.settings.pop(key, None)
+        else:
+            self.config.settings[key] = value
+        _write_atomic(self.path / CONFIG, self.config.to_toml())
+
+
+def _create(where: Path, algorithm: str) -> None:
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+        config = StoreConfig(FORMAT, algorithm)
+        BlobStore(where / "blobs", where / "tmp", algorithm).create_layout()
+        Catalog(where / "catalog.db", create=True).close()
+        _write_atomic(where / CONFIG, config.to_toml())
+    except PermissionError as exc:
+        raise StorageError(f"cannot create a store at {where}: {exc.strerror}") from None
+    except OSError as exc:
+        raise StorageError(f"cannot create a store at {where}: {exc.strerror}") from None
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    with contextlib.suppress(OSError):
+        fd = os.open(tmp, os.O_RDONLY)
+        os.fsync(fd)
+        os.close(fd)
+    os.replace(tmp, path)

@@ -1,0 +1,144 @@
+"""Run one command the way a user's shell would, and measure it.
+
+Wall time is time.perf_counter() around fork/exec and wait; memory is ru_maxrss from os.wait4 on
+the child. On Linux, wait4 reports the child's rusage together with that of the descendants it
+waited for, so ru_maxrss is the peak resident set of the largest single process in the tree (KiB),
+not the sum of processes that ran at the same time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TAIL = 4000
+
+
+@dataclass
+class Sample:
+    """One timed run of one command."""
+
+    wall: float
+    maxrss_kib: int
+    rc: int
+    stdout: str = field(repr=False, default="")
+    stderr: str = field(repr=False, default="")
+    timed_out: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.rc == 0 and not self.timed_out
+
+    def why(self) -> str:
+        """A one-line account of a failure, for the report."""
+        if self.timed_out:
+            return f"timed out after {self.wall:.0f} s"
+        tail = (self.stderr.strip() or self.stdout.strip()).splitlines()[-3:]
+        return f"exit {self.rc}: " + " | ".join(line.strip() for line in tail)[:300]
+
+
+def run(
+    argv: Sequence[str | os.PathLike[str]],
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> Sample:
+    """Run argv to completion (stdin closed, output to temp files) and measure it."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        timed_out = threading.Event()
+        start = time.perf_counter()
+        try:
+            proc = subprocess.Popen(
+                [str(a) for a in argv],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+                cwd=cwd,
+                env=dict(env) if env is not None else None,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            return Sample(time.perf_counter() - start, 0, 127, "", f"cannot start: {exc}")
+
+        def kill() -> None:
+            timed_out.set()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+
+        timer = threading.Timer(timeout, kill) if timeout else None
+        if timer:
+            timer.start()
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        if timer:
+            timer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if timed_out.is_set():  # the group may hold stragglers (daemons) after a kill
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+        out.seek(0)
+        err.seek(0)
+        return Sample(
+            wall=wall,
+            maxrss_kib=usage.ru_maxrss,
+            rc=proc.returncode,
+            stdout=out.read().decode("utf-8", "replace"),
+            stderr=err.read().decode("utf-8", "replace")[-TAIL:],
+            timed_out=timed_out.is_set(),
+        )
+
+
+@dataclass
+class Series:
+    """All samples of one case for one tool, plus what went wrong and what to note."""
+
+    case: str
+    tool: str
+    samples: list[Sample] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    extra: list[dict[str, float]] = field(default_factory=list)
+    na: str | None = None
+
+    def add_error(self, text: str) -> None:
+        if text not in self.errors:
+            self.errors.append(text)
+
+    def add_note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    @property
+    def good(self) -> list[Sample]:
+        return [s for s in self.samples if s.ok]
+
+    @property
+    def median(self) -> float | None:
+        good = self.good
+        return statistics.median(s.wall for s in good) if good else None
+
+    @property
+    def min(self) -> float | None:
+        good = self.good
+        return min(s.wall for s in good) if good else None
+
+    @property
+    def max(self) -> float | None:
+        good = self.good
+        return max(s.wall for s in good) if good else None
+
+    @property
+    def peak_rss_mb(self) -> float | None:
+        """Peak RSS in MB (10**6 bytes) over the good samples."""
+        good = self.good
+        return max(s.maxrss_kib for s in good) * 1024 / 1e6 if good else None
