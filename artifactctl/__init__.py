@@ -17,9 +17,10 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from artifactctl.errors import ArtifactctlError
     from artifactctl.sdk.artifact import Artifact
+    from artifactctl.sdk.run import Run, init_run
     from artifactctl.sdk.store import Store
 
-__all__ = ["Artifact", "ArtifactctlError", "Store", "__version__"]
+__all__ = ["Artifact", "ArtifactctlError", "Run", "Store", "__version__", "init_run"]
 
 
 def __getattr__(name: str) -> Any:  # lazy, so `artifactctl --version` stays fast
@@ -31,6 +32,10 @@ def __getattr__(name: str) -> Any:  # lazy, so `artifactctl --version` stays fas
         from artifactctl.sdk.artifact import Artifact
 
         return Artifact
+    if name in ("init_run", "Run"):
+        from artifactctl.sdk import run as _run
+
+        return getattr(_run, name)
     if name == "ArtifactctlError":
         from artifactctl.errors import ArtifactctlError
 

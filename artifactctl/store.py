@@ -21,7 +21,13 @@ from artifactctl.catalog import Catalog
 from artifactctl.core import manifest as manifest_fmt
 from artifactctl.core.digest import DEFAULT_ALGORITHM, check_algorithm, new_hasher
 from artifactctl.core.manifest import Manifest
-from artifactctl.errors import ConflictError, IntegrityError, NotFoundError, StorageError
+from artifactctl.errors import (
+    ConflictError,
+    IntegrityError,
+    NotFoundError,
+    StorageError,
+    UsageError,
+)
 
 STORE_DIRNAME = ".artifactctl"
 FORMAT = 1
@@ -31,6 +37,22 @@ Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
+    """The store's default clock: the system's, unless ``ARTIFACTCTL_NOW`` fixes it.
+
+    ``ARTIFACTCTL_NOW=2030-01-01T00:00:00Z`` (ISO 8601) pins "now" for every catalog time
+    (creation, expiry, gc's TTL and pending checks). It exists for tests and rehearsals
+    ("what would gc delete next month?"); this is the only place that reads it.
+    """
+    fixed = os.environ.get("ARTIFACTCTL_NOW")
+    if fixed:
+        try:
+            moment = datetime.fromisoformat(fixed.strip())
+        except ValueError:
+            raise UsageError(
+                f"ARTIFACTCTL_NOW={fixed!r} is not an ISO 8601 time",
+                hint="use e.g. 2030-01-01T00:00:00Z, or unset it",
+            ) from None
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return datetime.now(UTC)
 
 

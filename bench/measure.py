@@ -1,9 +1,14 @@
 """Run one command the way a user's shell would, and measure it.
 
-Wall time is time.perf_counter() around fork/exec and wait; memory is ru_maxrss from os.wait4 on
-the child. On Linux, wait4 reports the child's rusage together with that of the descendants it
-waited for, so ru_maxrss is the peak resident set of the largest single process in the tree (KiB),
-not the sum of processes that ran at the same time.
+Wall time is time.perf_counter() around fork/exec and wait. CPU time and memory come from wait4 on
+the child: ru_utime + ru_stime, and ru_maxrss, the peak resident set of the largest single process
+of the tree (KiB; wait4 folds in the descendants the child waited for), not the sum of processes
+that ran at the same time.
+
+That wait4 runs inside GNU time (`/usr/bin/time -f "%M %U %S"`) when it is installed: a process
+forked straight from this harness inherits the harness's own peak RSS at exec (Linux folds the old
+address space's high-water mark into ru_maxrss), which would put a ~25 MB floor under every
+number. Without /usr/bin/time the harness calls os.wait4 itself and says so in the report.
 """
 
 from __future__ import annotations
@@ -21,6 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 TAIL = 4000
+GNU_TIME = "/usr/bin/time"
+
+
+def rss_method() -> str:
+    if os.access(GNU_TIME, os.X_OK):
+        return "GNU time -f %M (wait4 in a small parent)"
+    return "os.wait4 in the harness (includes the harness's own ~25 MB at fork)"
 
 
 @dataclass
@@ -30,6 +42,7 @@ class Sample:
     wall: float
     maxrss_kib: int
     rc: int
+    cpu: float = 0.0  # user + system seconds of the tree (the reaped part of it)
     stdout: str = field(repr=False, default="")
     stderr: str = field(repr=False, default="")
     timed_out: bool = False
@@ -54,12 +67,20 @@ def run(
     timeout: float | None = None,
 ) -> Sample:
     """Run argv to completion (stdin closed, output to temp files) and measure it."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    use_time = os.access(GNU_TIME, os.X_OK)
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile(prefix="bench-rss-") as rss,
+    ):
+        cmd = [str(a) for a in argv]
+        if use_time:
+            cmd = [GNU_TIME, "-f", "%M %U %S", "-o", rss.name, *cmd]
         timed_out = threading.Event()
         start = time.perf_counter()
         try:
             proc = subprocess.Popen(
-                [str(a) for a in argv],
+                cmd,
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=err,
@@ -88,14 +109,31 @@ def run(
                 os.killpg(proc.pid, signal.SIGKILL)
         out.seek(0)
         err.seek(0)
+        maxrss = usage.ru_maxrss
+        cpu = usage.ru_utime + usage.ru_stime
+        if use_time:
+            maxrss, cpu = _parse_time(Path(rss.name).read_text())
         return Sample(
             wall=wall,
-            maxrss_kib=usage.ru_maxrss,
+            maxrss_kib=maxrss,
+            cpu=cpu,
             rc=proc.returncode,
             stdout=out.read().decode("utf-8", "replace"),
             stderr=err.read().decode("utf-8", "replace")[-TAIL:],
             timed_out=timed_out.is_set(),
         )
+
+
+def _parse_time(text: str) -> tuple[int, float]:
+    """GNU time's "%M %U %S" line (after a "Command exited with ..." line on failure)."""
+    for line in reversed(text.strip().splitlines()):
+        parts = line.split()
+        if len(parts) == 3 and parts[0].isdigit():
+            try:
+                return int(parts[0]), float(parts[1]) + float(parts[2])
+            except ValueError:
+                break
+    return 0, 0.0
 
 
 @dataclass
@@ -136,6 +174,11 @@ class Series:
     def max(self) -> float | None:
         good = self.good
         return max(s.wall for s in good) if good else None
+
+    @property
+    def cpu_median(self) -> float | None:
+        good = self.good
+        return statistics.median(s.cpu for s in good) if good else None
 
     @property
     def peak_rss_mb(self) -> float | None:

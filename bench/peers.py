@@ -128,14 +128,6 @@ def setup(log: Callable[[str], None]) -> dict[str, str]:
     return status
 
 
-def warm_up(b: Bench) -> None:
-    """One untimed start of each peer, so that .pyc compilation is not timed."""
-    if b.peer_ok("dvc"):
-        b.run_untimed([_bin(VENV_DVC, "dvc"), "--version"], env=b.env())
-    if b.peer_ok("wandb"):
-        b.run_untimed([_bin(VENV_WANDB, "python"), "-c", "import wandb"], env=b.env())
-
-
 # ---------------------------------------------------------------------------------------------
 # DVC
 

@@ -27,6 +27,7 @@ FLOOR = "floor"
 PEER_TOOLS = (DVC, WANDB, WANDB_IMMUTABLE)
 NOT_RUN_PEERS = "not run (make bench-peers)"
 LS_ARGS = ["ls", "tiny", "--json"]
+LS_TABLE_ARGS = ["ls", "tiny"]
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,8 @@ def _cases() -> dict[str, CaseSpec]:
         if w != "huge-tree":
             cases[f"verify-{w}"] = CaseSpec(f"verify {w}", w, xxh)
     cases["version"] = CaseSpec("--version", "", "python startup")
-    cases["ls"] = CaseSpec("ls (10,000 versions)", "", "python startup")
+    cases["ls"] = CaseSpec("ls --json (10,000 versions)", "", "python startup")
+    cases["ls-table"] = CaseSpec("ls table (10,000 versions)", "", "python startup")
     return cases
 
 
@@ -124,7 +126,11 @@ TARGETS: list[tuple[str, list[Check], list[Check], list[Check]]] = [
         "--version, ls",
         [],
         [],
-        [Check("abs", "version", 0.150, label="--version"), Check("abs", "ls", 0.150, label="ls")],
+        [
+            Check("abs", "version", 0.150, label="--version"),
+            Check("abs", "ls", 0.150, label="ls --json"),
+            Check("abs", "ls-table", 0.150, label="ls table"),
+        ],
     ),
     ("memory", [], [], [Check("rss", "*-huge-tree", 300, label="huge-tree")]),
 ]
@@ -181,7 +187,7 @@ def _evaluate(check: Check, results: dict[tuple[str, str], Series], peers_run: b
         if tool == ACTL and CASES.get(case) and _match(case, check.case) and s.peak_rss_mb
     ]
     if not peaks:
-        return "not run (make bench-huge)" + suffix
+        return "not run (bench/run.py --huge)" + suffix
     peak = max(p for p in peaks if p is not None)
     ok = peak <= check.limit
     return f"{'met' if ok else 'MISSED'}: {peak:.0f} MB (<= {check.limit:g} MB){suffix}"
@@ -237,6 +243,10 @@ def fmt_speedup(r: float | None) -> str:
     return f"{r:.1f}x faster" if r >= 1 else f"{1 / r:.1f}x slower"
 
 
+def fmt_cpu(s: Series | None) -> str:
+    return "-" if s is None or s.cpu_median is None else f"{s.cpu_median:.2f}"
+
+
 def fmt_rss(s: Series | None) -> str:
     return "-" if s is None or s.peak_rss_mb is None else f"{s.peak_rss_mb:.0f}"
 
@@ -284,6 +294,7 @@ def _case_rows(results: dict[tuple[str, str], Series], peers_run: bool) -> list[
             [
                 spec.label,
                 fmt_series(actl),
+                fmt_cpu(actl),
                 fmt_rss(actl),
                 f"{spec.floor}: {fmt_s(floor_s.median)}" if floor_s and floor_s.median else "-",
                 vs_floor,
@@ -384,6 +395,20 @@ def render_markdown(
                 f"- workload {name}: {info['files']:,} files, {info['bytes'] / 2**20:,.1f} MiB"
             )
     lines.append(f"- repeats: {m.get('repeat')} (huge-tree: 1; --version and ls: at least 5)")
+    lines.append(f"- CPU time and peak RSS: {m.get('rss_method')}")
+    lines.append(
+        f"- load average (1, 5, 15 min) at start: {_load(m.get('load_start'))}; at end: "
+        f"{_load(m.get('load_end'))}"
+    )
+    cores = m.get("cores")
+    loads = [m.get("load_start"), m.get("load_end")]
+    if isinstance(cores, int) and any(isinstance(x, tuple | list) and x[0] > cores for x in loads):
+        lines += [
+            "",
+            f"> **The machine was busy** (load average above its {cores} cores): other work "
+            "competed with every tool and floor alike. Absolute times are inflated and noisy; "
+            "the CPU column and the ratios suffer less. Re-run on an idle machine for the record.",
+        ]
     lines += ["", "## Targets", ""]
     rows = []
     for label, dvc, wb, fl in TARGETS:
@@ -403,6 +428,7 @@ def render_markdown(
     header = [
         "case",
         "artifactctl",
+        "CPU s",
         "RSS MB",
         "floor",
         "vs floor",
@@ -415,11 +441,11 @@ def render_markdown(
     lines += _table(header, _case_rows(results, peers_run))
     lines += ["", "## Floors", ""]
     floor_rows = [
-        [s.case, fmt_series(s), fmt_rss(s)]
+        [s.case, fmt_series(s), fmt_cpu(s), fmt_rss(s)]
         for (_c, tool), s in sorted(results.items())
         if tool == FLOOR
     ]
-    lines += _table(["floor", "time", "RSS MB"], floor_rows)
+    lines += _table(["floor", "time", "CPU s", "RSS MB"], floor_rows)
     if peers_run:
         lines += ["", "## Peers in detail", ""]
         lines += [
@@ -441,12 +467,14 @@ def render_markdown(
                         spec.label,
                         tool,
                         fmt_series(s),
+                        fmt_cpu(s),
                         fmt_rss(s),
                         fmt_speedup(ratio_vs_peer(results, case, tool)),
                         parts or (s.na or ""),
                     ]
                 )
-        lines += _table(["case", "tool", "time", "RSS MB", "artifactctl is", "notes"], peer_rows)
+        header = ["case", "tool", "time", "CPU s", "RSS MB", "artifactctl is", "notes"]
+        lines += _table(header, peer_rows)
     problems = [
         f"- **{CASES[s.case].label if s.case in CASES else s.case}** ({s.tool}): {e}"
         for s in results.values()
@@ -463,6 +491,12 @@ def render_markdown(
         lines += ["", "## Notes", "", *notes]
     lines += ["", "## Method", "", *METHOD]
     return "\n".join(lines) + "\n"
+
+
+def _load(x: object) -> str:
+    if isinstance(x, tuple | list):
+        return ", ".join(f"{v:.2f}" for v in x)
+    return "-"
 
 
 def _parts(s: Series) -> str:
@@ -496,10 +530,10 @@ def render_console(
     results: dict[tuple[str, str], Series], meta: dict[str, object], peers_run: bool
 ) -> str:
     rows = [
-        [r[0], r[1], r[2], r[4], r[7] if peers_run else "-", r[9] if peers_run else "-"]
+        [r[0], r[1], r[2], r[3], r[5], r[8] if peers_run else "-", r[10] if peers_run else "-"]
         for r in _case_rows(results, peers_run)
     ]
-    header = ["case", "artifactctl", "RSS MB", "vs floor", "vs DVC", "vs W&B"]
+    header = ["case", "artifactctl", "CPU s", "RSS MB", "vs floor", "vs DVC", "vs W&B"]
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=False)]
     out = ["", "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
     out += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]

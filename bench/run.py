@@ -12,6 +12,8 @@ alternately, one chain each per repeat, so that machine noise hits them alike. S
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import fnmatch
 import json
 import os
@@ -19,6 +21,7 @@ import shlex
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -38,6 +41,7 @@ STEP_TIMEOUT = 3600.0
 LS_VERSIONS = 10_000
 LS_ARTIFACT = "tiny"
 LS_CACHE_VERSION = "1"
+SLOW_STARTUP_BUDGET = 10.0  # a start-up case stops repeating once its runs add up to this
 
 
 def log(text: str) -> None:
@@ -73,6 +77,17 @@ class Bench:
         self.peer_status: dict[str, str] = {}
         self.floor_python = sys.executable
         self.meta: dict[str, object] = {}
+        self.quiet = False
+
+    @contextlib.contextmanager
+    def warming(self) -> Iterator[None]:
+        """Run chains untimed and unrecorded (every case on, results thrown away)."""
+        saved = self.results, self.cases, self.quiet
+        self.results, self.cases, self.quiet = {}, list(report.CASES), True
+        try:
+            yield
+        finally:
+            self.results, self.cases, self.quiet = saved
 
     # -- selection and bookkeeping ------------------------------------------------------------
 
@@ -112,13 +127,15 @@ class Bench:
     # -- running things -----------------------------------------------------------------------
 
     def env(self, **extra: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ARTIFACTCTL_")}
+        drop = ("ARTIFACTCTL_", "PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
+        # Byte-code is cached (as on a user's machine) but in bench/.work, not in the sources.
         env.update(
             NO_COLOR="1",
             DVC_NO_ANALYTICS="1",
             WANDB_MODE="offline",
             WANDB_SILENT="true",
-            PYTHONWARNINGS="ignore",
+            PYTHONPYCACHEPREFIX=str(self.work / "pycache"),
         )
         env.update(extra)
         return env
@@ -159,9 +176,14 @@ class Bench:
             s.samples.append(sample)
             if not sample.ok:
                 s.add_error(sample.why())
+            if self.quiet:
+                if not sample.ok:
+                    log(f"  warm-up: {tool} {case} failed: {sample.why()}")
+                return sample
             log(
                 f"  {tool:16} {report.CASES[case].label:28} {sample.wall:8.3f} s"
-                f"  {sample.maxrss_kib / 1024:7.1f} MiB" + ("" if sample.ok else "  FAILED")
+                f"  cpu {sample.cpu:7.2f} s  {sample.maxrss_kib * 1024 / 1e6:6.0f} MB"
+                + ("" if sample.ok else "  FAILED")
             )
         elif not sample.ok:
             log(f"  {tool}: {case} (untimed dependency) failed: {sample.why()}")
@@ -236,7 +258,11 @@ def chain_floors(b: Bench, wl: Workload) -> None:
         s.samples.append(sample)
         if not sample.ok:
             s.add_error(sample.why())
-        log(f"  {'floor':16} {case:28} {sample.wall:8.3f} s  {sample.maxrss_kib / 1024:7.1f} MiB")
+        log(
+            f"  {'floor':16} {case:28} {sample.wall:8.3f} s  cpu {sample.cpu:7.2f} s"
+            f"  {sample.maxrss_kib * 1024 / 1e6:6.0f} MB"
+            + ("" if sample.ok else f"  FAILED {sample.why()}")
+        )
         b.remove(dst)
 
 
@@ -293,64 +319,96 @@ def actl_python(b: Bench) -> str:
     return str(candidate) if candidate.exists() else sys.executable
 
 
+LS_BUILD_SCRIPT = """\
+import os, sys, time
+import artifactctl
+
+store_dir, count, name, src = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+start = time.perf_counter()
+with artifactctl.Store(store_dir) as store:
+    for i in range(count):
+        path = os.path.join(src, "v.txt")
+        with open(path, "w") as f:
+            f.write(f"version {i}\\n")
+        art = artifactctl.Artifact(name, type="dataset")
+        art.add_file(path)
+        store.log_artifact(art)
+        if i % 1000 == 999:
+            print(f"  {i + 1:,} versions in {time.perf_counter() - start:.0f} s", flush=True)
+"""
+
+
+def _count_versions(b: Bench, store: Path) -> int:
+    sample = measure.run([b.actl, "--store", store, *report.LS_ARGS], env=b.env())
+    try:
+        doc = _last_json(sample.stdout) if sample.ok else []
+    except ValueError:
+        return -1
+    return len(doc) if isinstance(doc, list) else -1
+
+
 def ls_store(b: Bench) -> tuple[Path | None, str]:
     """A store whose artifact `tiny` has LS_VERSIONS versions, built once and cached.
 
-    Built through the CLI: one `put` per version of a one-file directory. The cache key is the
-    CLI's --version output; a cached store that `ls` cannot read is rebuilt.
+    Built through the Python API (`import artifactctl`, one Store, LS_VERSIONS log_artifact
+    calls): through the CLI it would take a process start per version (over an hour). The cache
+    is checked with an untimed `ls` and rebuilt when that no longer sees every version.
     """
-    version = b.meta.get("artifactctl_version", "unknown")
-    key = "".join(c if c.isalnum() else "_" for c in str(version))
-    root = b.work / f"ls-store-v{LS_CACHE_VERSION}-{key}"
+    root = b.work / f"ls-store-v{LS_CACHE_VERSION}"
     marker = root / "complete.json"
     store = root / "store" / ".artifactctl"
-    if marker.is_file():
+    if marker.is_file() and _count_versions(b, store) == LS_VERSIONS:
         return store, json.loads(marker.read_text())["how"]
     workloads.rmtree(root)
     root.mkdir(parents=True)
+    (root / "src").mkdir()
     if b.run_untimed([b.actl, "init", root / "store"]) is None:
         return None, "artifactctl init failed"
     log(f"building a store with {LS_VERSIONS:,} versions for the ls case (cached) ...")
-    how = build_versions(b, store, root / "src")
-    if how is None:
-        return None, "could not build the versions (see the log)"
+    script = root / "build.py"
+    script.write_text(LS_BUILD_SCRIPT)
+    start = time.perf_counter()
+    argv = [actl_python(b), script, store, str(LS_VERSIONS), LS_ARTIFACT, root / "src"]
+    done = measure.run(argv, env=b.env(), timeout=STEP_TIMEOUT)
+    seconds = time.perf_counter() - start
+    if not done.ok:
+        return None, f"building the versions with the Python API failed: {done.why()}"
+    count = _count_versions(b, store)
+    if count != LS_VERSIONS:
+        return None, f"built {LS_VERSIONS:,} versions, but `ls --json` lists {count:,}"
+    how = (
+        f"store built once with the Python API: {LS_VERSIONS:,} log_artifact calls, {seconds:.0f} s"
+    )
     marker.write_text(json.dumps({"how": how}))
     return store, how
 
 
-def build_versions(b: Bench, store: Path, src: Path) -> str | None:
-    """Make LS_VERSIONS versions of `tiny`, each a different one-file directory."""
-    start = time.perf_counter()
-    src.mkdir()
-    cli: list[str | os.PathLike[str]] = [b.actl, "--store", store]
-    for i in range(LS_VERSIONS):
-        (src / "v.txt").write_text(f"version {i}\n")
-        if b.run_untimed([*cli, "put", src, "--name", LS_ARTIFACT, "--type", "dataset"]) is None:
-            return None
-        if i % 500 == 499:
-            log(f"  {i + 1:,} versions in {time.perf_counter() - start:.0f} s")
-    return f"{LS_VERSIONS:,} CLI puts ({time.perf_counter() - start:.0f} s, once)"
-
-
 def chain_startup(b: Bench) -> None:
     """`artifactctl --version`, `ls` of an artifact with many versions, and python startup."""
-    if b.wants("version") or b.wants("ls"):
+    if b.wants("version") or b.wants("ls") or b.wants("ls-table"):
         sample = measure.run([actl_python(b), "-c", "pass"], env=b.env())
         b.series(report.floor_case("python startup", ""), "floor").samples.append(sample)
     if not b.actl_ok:
-        for case in ("version", "ls"):
+        for case in ("version", "ls", "ls-table"):
             if b.wants(case):
                 b.series(case, ACTL).add_error(f"not run: no CLI at {b.actl}")
         return
     b.timed("version", ACTL, [b.actl, "--version"])
-    if b.wants("ls"):
+    if b.wants("ls") or b.wants("ls-table"):
         store = b.meta.get("ls_store")
-        if isinstance(store, str):
-            b.timed("ls", ACTL, [b.actl, "--store", store, *report.LS_ARGS])
-            if b.series("ls", ACTL).samples[-1].ok:
-                b.series("ls", ACTL).add_note(str(b.meta.get("ls_how")))
-        else:
-            b.series("ls", ACTL).add_error(f"not run: {b.meta.get('ls_how')}")
+        for case, args in (("ls", report.LS_ARGS), ("ls-table", report.LS_TABLE_ARGS)):
+            if not b.wants(case):
+                continue
+            spent = sum(x.wall for x in b.series(case, ACTL).samples)
+            if spent > SLOW_STARTUP_BUDGET:
+                b.series(case, ACTL).add_note(
+                    f"repeated fewer times: its runs took over {SLOW_STARTUP_BUDGET:.0f} s in all"
+                )
+            elif isinstance(store, str):
+                b.timed(case, ACTL, [b.actl, "--store", store, *args])
+                b.series(case, ACTL).add_note(str(b.meta.get("ls_how")))
+            else:
+                b.series(case, ACTL).add_error(f"not run: {b.meta.get('ls_how')}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -401,10 +459,11 @@ def main(argv: list[str]) -> int:
         return 0
     started = time.perf_counter()
     b = Bench(args)
-    b.work.mkdir(parents=True, exist_ok=True)
+    b.runs.mkdir(parents=True, exist_ok=True)
     b.meta.update(report.machine(b.work))
     b.meta["command"] = shlex.join(sys.orig_argv)
     b.meta["repeat"] = args.repeat
+    b.meta["rss_method"] = measure.rss_method()
     if not floors.have_xxhash(b.floor_python):
         other = actl_python(b)
         if other != b.floor_python and floors.have_xxhash(other):
@@ -422,7 +481,6 @@ def main(argv: list[str]) -> int:
         b.peer_status = peers.setup(log)
         for name, status in b.peer_status.items():
             log(f"{name}: {status}")
-        peers.warm_up(b)
     b.meta["peers"] = dict(b.peer_status) if args.peers else None
 
     wls: dict[str, Workload] = {}
@@ -439,10 +497,21 @@ def main(argv: list[str]) -> int:
         }
         for n, wl in wls.items()
     }
-    if b.wants("ls") and b.actl_ok:
+    if (b.wants("ls") or b.wants("ls-table")) and b.actl_ok:
         store, how = ls_store(b)
         b.meta["ls_store"] = str(store) if store else None
         b.meta["ls_how"] = how
+
+    log("warm-up: every chain once, untimed, on a 40-file tree (byte-code, imports, caches)")
+    tiny = dataclasses.replace(workloads.ensure("tiny", b.work, log), name="many")
+    with b.warming():
+        chain_floors(b, tiny)
+        chain_artifactctl(b, tiny)
+        if args.peers:
+            for tool in (peers.DVC, peers.WANDB, peers.WANDB_IMMUTABLE):
+                run_peer(b, tool, tiny)
+        chain_startup(b)
+    b.meta["load_start"] = os.getloadavg()
 
     for name, wl in wls.items():
         repeats = 1 if name == "huge-tree" else args.repeat
@@ -460,11 +529,12 @@ def main(argv: list[str]) -> int:
                 continue
             for tool in (peers.DVC, peers.WANDB, peers.WANDB_IMMUTABLE):
                 run_peer(b, tool, wl)
-    if b.wants("version") or b.wants("ls"):
+    if any(b.wants(c) for c in ("version", "ls", "ls-table")):
         log("[startup]")
         for _ in range(max(5, args.repeat)):
             chain_startup(b)
 
+    b.meta["load_end"] = os.getloadavg()
     b.meta["total_s"] = time.perf_counter() - started
     text = report.render_markdown(b.results, b.meta, peers_run=args.peers)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -136,7 +136,16 @@ def _gen_huge(dest: Path) -> None:
             job.result()
 
 
+def _gen_tiny(dest: Path) -> None:
+    """40 small files in three levels, a few duplicates: for the untimed warm-up chains."""
+    for i in range(40):
+        path = dest / f"a{i % 2}" / f"b{i % 3}" / f"c{i % 4}" / f"f{i:02d}.bin"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(_shake(f"tiny:{SEED}:{i % 30}", 100 + 37 * (i % 30)))
+
+
 GENERATORS: dict[str, Callable[[Path], None]] = {
+    "tiny": _gen_tiny,
     "many": _gen_many,
     "large": _gen_large,
     "huge-tree": _gen_huge,

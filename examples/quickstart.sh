@@ -44,6 +44,11 @@ step artifactctl diff mnist:v0 mnist:v1
 step artifactctl ls mnist
 echo "stored bytes grew by $((after - before)) for a $(du -b data/train/shard-3.csv | cut -f1)-byte changed file (the rest is shared)"
 
+echo; echo "# Promote the candidate into a registry: a link, no bytes copied."
+step artifactctl link mnist:candidate model-registry/mnist --alias production
+step artifactctl get model-registry/mnist:production --root "$work/deploy"
+step artifactctl verify model-registry/mnist:production "$work/deploy"
+
 echo; echo "# A tampered copy fails verification with exit code 6:"
 chmod u+w "$work/copy/train/shard-1.csv"; echo "tampered" >> "$work/copy/train/shard-1.csv"
 set +e; artifactctl verify mnist:v0 "$work/copy"; code=$?; set -e

@@ -103,7 +103,7 @@ class BlobStore:
     def ingest_file(self, source: str, *, known: set[str] | None = None) -> IngestResult:
         """Hash ``source`` and store its bytes unless the store has them already."""
         try:
-            fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW)
+            fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError as exc:
             raise _source_error(exc, source) from None
         try:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from artifactctl.catalog.links import LinkRow
 
 
 @dataclass(slots=True)
@@ -38,6 +41,7 @@ class VersionRow:
     run_id: str | None
     aliases: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    link: LinkRow | None = None  # set when resolved through a portfolio (catalog/links.py)
 
     @property
     def label(self) -> str:

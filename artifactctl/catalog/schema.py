@@ -108,11 +108,60 @@ def _m001_core(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m004_links(db: sqlite_utils.Database) -> None:
+    """Portfolio members: links to source versions (see catalog/links.py)."""
+    db.execute(
+        "CREATE TABLE links (id INTEGER PRIMARY KEY,"
+        " portfolio_id INTEGER NOT NULL REFERENCES artifacts(id), number INTEGER NOT NULL,"
+        " source_version_id INTEGER NOT NULL REFERENCES versions(id), linked_at TEXT NOT NULL,"
+        " run_id TEXT, unlinked_at TEXT, unlinked_run_id TEXT)"
+    )
+    db.execute("CREATE UNIQUE INDEX idx_links_portfolio_number ON links (portfolio_id, number)")
+    db.execute(
+        "CREATE UNIQUE INDEX idx_links_active_source ON links (portfolio_id, source_version_id)"
+        " WHERE unlinked_at IS NULL"
+    )
+    db.execute("CREATE INDEX idx_links_source ON links (source_version_id)")
+    db.execute("CREATE INDEX idx_links_run ON links (run_id)")
+
+
+def _m003_runs(db: sqlite_utils.Database) -> None:
+    """Runs, their tags, inputs (lineage) and metrics history (see catalog/runs.py)."""
+    db.execute(
+        "CREATE TABLE runs (id TEXT PRIMARY KEY, name TEXT NOT NULL, project TEXT NOT NULL,"
+        " group_name TEXT, job_type TEXT, notes TEXT, state TEXT NOT NULL, exit_code INTEGER,"
+        " created_at TEXT NOT NULL, updated_at TEXT NOT NULL, finished_at TEXT,"
+        " heartbeat_at TEXT, config TEXT, summary TEXT, summary_state TEXT, metric_defs TEXT,"
+        " meta TEXT, next_step INTEGER NOT NULL DEFAULT 0)"
+    )
+    db.execute("CREATE INDEX idx_runs_project_created ON runs (project, created_at)")
+    db.execute("CREATE INDEX idx_runs_name ON runs (name)")
+    db.execute(
+        "CREATE TABLE run_tags (run_id TEXT NOT NULL REFERENCES runs(id), tag TEXT NOT NULL,"
+        " PRIMARY KEY (run_id, tag)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX idx_run_tags_tag ON run_tags (tag)")
+    db.execute(
+        "CREATE TABLE run_inputs (run_id TEXT NOT NULL REFERENCES runs(id),"
+        " version_id INTEGER NOT NULL REFERENCES versions(id), at TEXT NOT NULL,"
+        " PRIMARY KEY (run_id, version_id)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX idx_run_inputs_version ON run_inputs (version_id)")
+    db.execute(
+        "CREATE TABLE run_history (run_id TEXT NOT NULL REFERENCES runs(id),"
+        " stream TEXT NOT NULL, step INTEGER NOT NULL, ts REAL NOT NULL, data TEXT NOT NULL,"
+        " PRIMARY KEY (run_id, stream, step)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS idx_versions_run ON versions (run_id)")
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
 #: Applied in order; the schema version is the number applied.
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_core", _m001_core),
+    ("004_links", _m004_links),
+    ("003_runs", _m003_runs),
 ]
 
 

@@ -38,6 +38,11 @@ def ensure_artifact(
         )
         existing = get_artifact(cat, name)
         assert existing is not None
+    elif existing.kind != kind:
+        raise ConflictError(
+            f"{name!r} is already the name of a {existing.kind}, so it cannot name a {kind}",
+            hint="choose another name (`artifactctl portfolio ls` lists the portfolios)",
+        )
     elif existing.type != type_:
         raise ConflictError(
             f"artifact {name!r} has type {existing.type!r}, not {type_!r}",
@@ -115,8 +120,10 @@ def _attach_labels(cat: Catalog, versions: list[VersionRow]) -> None:
         chunk = ids[chunk_start : chunk_start + 500]
         marks = ",".join("?" * len(chunk))
         for vid, alias in cat.all(
-            f"SELECT version_id, alias FROM aliases WHERE version_id IN ({marks}) ORDER BY alias",
-            tuple(chunk),
+            f"SELECT al.version_id, al.alias FROM aliases al JOIN versions v2"
+            f" ON v2.id = al.version_id AND v2.artifact_id = al.artifact_id"
+            f" WHERE al.version_id IN ({marks}) ORDER BY al.alias",  # a portfolio's aliases: not
+            tuple(chunk),  # the source's own (catalog/links.py)
         ):
             by_id[vid].aliases.append(alias)  # type: ignore[index, arg-type]
         for vid, tag in cat.all(

@@ -52,8 +52,19 @@ def read_json_option(value: str | None, option: str) -> Any:
     return value
 
 
-def run_id_from_env() -> str | None:
-    return os.environ.get("ARTIFACTCTL_RUN_ID") or None
+def run_id_from_env(explicit: str | None = None) -> str | None:
+    """``--run ID`` when given, else ``$ARTIFACTCTL_RUN_ID`` (the run that records lineage)."""
+    return explicit or os.environ.get("ARTIFACTCTL_RUN_ID") or None
+
+
+RunOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--run",
+        help="Record lineage in this run (id or name). Default: $ARTIFACTCTL_RUN_ID.",
+        show_default=False,
+    ),
+]
 
 
 def dumps(value: Any) -> str:

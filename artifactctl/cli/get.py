@@ -44,6 +44,21 @@ def register(app: typer.Typer) -> None:
         output: Annotated[
             str | None, typer.Option("--output", "-o", help="With --file: a path, or - for stdout.")
         ] = None,
+        allow_missing_references: Annotated[
+            bool,
+            typer.Option(
+                "--allow-missing-references",
+                help="Skip referenced objects that changed or vanished (listed; exit 3).",
+            ),
+        ] = False,
+        ref_workers: Annotated[
+            int | None,
+            typer.Option(
+                "--ref-workers", min=1, max=64,
+                help="Concurrent reference downloads (default: refs.workers, 8).",
+            ),
+        ] = None,
+        run: common.RunOpt = None,
         store: common.StoreOpt = None,
         json: common.JsonOpt = False,
         quiet: common.QuietOpt = False,
@@ -75,11 +90,21 @@ def register(app: typer.Typer) -> None:
                 link=link,
                 force=force,
                 progress=progress_for(quiet or json),
+                run_id=common.run_id_from_env(run),
+                allow_missing_references=allow_missing_references,
+                ref_workers=ref_workers,
             )
         if json:
             print_json(result.to_json())
         else:
             out(result.root)
+        if result.skipped_references:
+            from artifactctl.cli.render import warn
+            from artifactctl.errors import PartialError
+
+            for skipped in result.skipped_references:
+                warn(f"skipped {skipped['path']}: {skipped['reason']}")
+            raise typer.Exit(PartialError.exit_code)
 
     @app.command("checkout")
     def checkout_cmd(

@@ -16,18 +16,29 @@ def register(app: typer.Typer) -> None:
     @app.command("ls")
     def ls_cmd(
         name: Annotated[str | None, typer.Argument(help="List this artifact's versions.")] = None,
+        type_: Annotated[
+            str | None, typer.Option("--type", help="Only artifacts of this type.")
+        ] = None,
+        tag: Annotated[
+            str | None, typer.Option("--tag", help="Only versions with this tag.")
+        ] = None,
+        alias: Annotated[
+            str | None, typer.Option("--alias", help="Only versions with this alias.")
+        ] = None,
         store: common.StoreOpt = None,
         json: common.JsonOpt = False,
     ) -> None:
-        """List artifacts, or the versions of NAME.
+        """List artifacts, or the versions of NAME; --tag/--alias list matching versions.
 
-        Example: artifactctl ls mnist --json
+        Example: artifactctl ls mnist --json; artifactctl ls --tag baseline
         """
         from artifactctl.ops import listing
 
         with common.open_store(store) as s:
-            if name is None:
-                rows = listing.list_artifacts(s)
+            if name is None and (tag is not None or alias is not None):
+                versions = listing.find_versions(s, type=type_, tag=tag, alias=alias)
+            elif name is None:
+                rows = listing.list_artifacts(s, type=type_)
                 if json:
                     print_json(rows)
                     return
@@ -42,25 +53,31 @@ def register(app: typer.Typer) -> None:
                     )
                 show_table(t)
                 return
-            versions = listing.list_versions(s, name)
+            else:
+                versions = listing.list_versions(s, name, type=type_, tag=tag, alias=alias)
         if json:
             print_json([listing.version_json(v) for v in versions])
             return
-        t = table("version", "aliases", "files", "size", "digest", "created")
+        t = table("version", "aliases", "tags", "files", "size", "digest", "created", "expires")
         for v in versions:
             t.add_row(
                 v.label,
                 ", ".join(v.aliases),
+                ", ".join(v.tags),
                 str(v.file_count),
                 format_bytes(v.size),
                 short(v.digest),
                 v.created_at[:19].replace("T", " "),
+                (v.expires_at or "-")[:19].replace("T", " "),
             )
         show_table(t)
 
     @app.command("show")
     def show_cmd(
         spec: Annotated[str, typer.Argument(help="Version to describe.")],
+        links: Annotated[
+            bool, typer.Option("--links", help="List the portfolios it is linked into.")
+        ] = False,
         store: common.StoreOpt = None,
         json: common.JsonOpt = False,
     ) -> None:
@@ -71,11 +88,14 @@ def register(app: typer.Typer) -> None:
         from artifactctl.ops.listing import show
 
         with common.open_store(store) as s:
-            result = show(s, spec)
+            result = show(s, spec, links=links)
         doc = result.to_json()
         if json:
             print_json(doc)
             return
+        if doc["linked_as"]:
+            la = doc["linked_as"]
+            out(f"{'linked as':12} {la['version']} [{', '.join(la['aliases'])}] -> {doc['source']}")
         for key in (
             "version",
             "type",
@@ -97,6 +117,10 @@ def register(app: typer.Typer) -> None:
             out(f"{'metadata':12} {common.dumps(doc['metadata'])}")
         for item in doc["manifest"]["largest"]:
             out(f"{'':12} {format_bytes(item['size']):>10}  {item['path']}")
+        if links:
+            out(f"{'links':12} {len(doc['links'])} portfolio membership(s)")
+            for m in doc["links"]:
+                out(f"{'':12} {m['version']} [{', '.join(m['aliases'])}]  linked {m['linked_at']}")
 
     @app.command("files")
     def files_cmd(

@@ -17,24 +17,25 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(args: list[str]) -> int:
-    import click
+    import typer
 
-    from artifactctl.cli.app import build_app
+    from artifactctl.cli.app import build_app, click_exceptions
     from artifactctl.cli.render import print_error
     from artifactctl.errors import ArtifactctlError
 
     app = build_app()
+    cx = click_exceptions()
     try:
         result = app(args=args, prog_name="artifactctl", standalone_mode=False)
     except ArtifactctlError as exc:
         print_error(exc)
         return exc.exit_code
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code or 0)
-    except click.exceptions.ClickException as exc:
+    except cx.ClickException as exc:
         exc.show()
         return 2
-    except (KeyboardInterrupt, click.exceptions.Abort):
+    except (KeyboardInterrupt, typer.Abort):
         sys.stderr.write("interrupted\n")
         return 130
     except BrokenPipeError:

@@ -19,6 +19,17 @@ def register(app: typer.Typer) -> None:
         directory: Annotated[
             Path | None, typer.Argument(help="Directory to re-hash (default: the store's copy).")
         ] = None,
+        references: Annotated[
+            bool,
+            typer.Option(
+                "--references",
+                help="Also check referenced objects against their pins (metadata, no download).",
+            ),
+        ] = False,
+        deep: Annotated[
+            bool,
+            typer.Option("--deep", help="With --references: download and re-hash each object."),
+        ] = False,
         store: common.StoreOpt = None,
         json: common.JsonOpt = False,
         quiet: common.QuietOpt = False,
@@ -27,11 +38,12 @@ def register(app: typer.Typer) -> None:
         mismatch.
 
         Example: artifactctl verify mnist:v3 ./artifacts/mnist:v3
+        Example: artifactctl verify mnist:v3 --references --deep
         """
         from artifactctl.ops.verify import verify
 
         with common.open_store(store) as s:
-            result = verify(s, spec, directory)
+            result = verify(s, spec, directory, references=references, deep=deep)
         if json:
             print_json(result.to_json())
         elif not quiet:
@@ -41,6 +53,17 @@ def register(app: typer.Typer) -> None:
                 out(f"modified  {m.path}  expected {m.expected}, found {m.actual}")
             for p in result.extra:
                 out(f"extra     {p}  (not in the version)")
+            refs = result.references
+            if refs is not None:
+                for r in refs.changed:
+                    out(f"changed   {r.path}  {r.uri}: expected {r.detail}")
+                for r in refs.vanished:
+                    out(f"vanished  {r.path}  {r.uri}")
+                out(
+                    f"references: {refs.checked} checked{' (deep)' if refs.deep else ''}, "
+                    f"{len(refs.changed)} changed, {len(refs.vanished)} vanished, "
+                    f"{refs.unpinned} unpinned (not checkable)"
+                )
             state = "OK" if result.ok else "FAILED"
             out(
                 f"{state}: {result.version} in {result.target}: {result.checked} checked, "

@@ -14,7 +14,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 from artifactctl.blobs import IngestResult
 from artifactctl.catalog import blobrefs, statcache
@@ -26,9 +26,13 @@ from artifactctl.core.timefmt import iso
 from artifactctl.errors import IntegrityError, UsageError
 from artifactctl.ops.inputs import LocalFile
 from artifactctl.ops.progress import NO_PROGRESS, Progress
+from artifactctl.ops.ttl import default_ttl_seconds
 from artifactctl.store import Store
 
-RACY_NS = 2_000_000_000  # files modified this recently are not trusted to the stat cache
+# A file whose inode changed (ctime) this recently may change again within the same timestamp
+# tick after we read it, unnoticed: such files are hashed but not remembered (git's "racily
+# clean" rule). ctime, unlike mtime, cannot be set back by a program.
+RACY_NS = 1_000_000_000
 WORKERS = min(16, 4 * (os.cpu_count() or 2))
 
 
@@ -40,6 +44,8 @@ class Draft:
     metadata: dict[str, Any] = field(default_factory=dict)
     files: dict[str, LocalFile] = field(default_factory=dict)
     entries: dict[str, Entry] = field(default_factory=dict)
+    # references still to list and pin (URIs); commit() expands them into ``entries``
+    references: list[Any] = field(default_factory=list)
 
     def paths(self) -> set[str]:
         return set(self.files) | set(self.entries)
@@ -103,12 +109,25 @@ def commit(
     aliases: list[str] | None = None,
     tags: list[str] | None = None,
     run_id: str | None = None,
-    ttl_seconds: int | None = None,
+    ttl_seconds: int | Literal["default"] | None = "default",
     progress: Progress = NO_PROGRESS,
+    reuse_identical: bool = False,
 ) -> PutResult:
+    """Commit ``draft``; content equal to ``latest`` (with ``reuse_identical``: equal to any
+    committed version of the artifact) makes no new version and returns that one."""
     aliases = list(dict.fromkeys(aliases or []))
     tags = list(dict.fromkeys(tags or []))
+    if draft.references:  # list and pin referenced objects (docs/references.md)
+        from artifactctl.ops.refs_put import resolve_draft_references
+
+        resolve_draft_references(store, draft)
     validate_draft(draft, aliases, tags)
+    if run_id:  # the producing run must exist (lineage); a run name is resolved to its id
+        from artifactctl.ops.lineage import check_output_run
+
+        run_id = check_output_run(store, run_id)
+    if isinstance(ttl_seconds, str):  # "default": the store's default-ttl setting, if any
+        ttl_seconds = default_ttl_seconds(store)
     digests, ingested = _digest_files(store, list(draft.files.values()), progress)
     entries = dict(draft.entries)
     for path in draft.files:
@@ -128,6 +147,7 @@ def commit(
                 tags,
                 run_id,
                 ttl_seconds,
+                reuse_identical,
             )
         except _MissingBlobs as missing:
             # gc removed a blob between ingest and commit: write those blobs again and retry
@@ -192,6 +212,7 @@ def _record(
     tags: list[str],
     run_id: str | None,
     ttl_seconds: int | None,
+    reuse_identical: bool = False,
 ) -> PutResult:
     cat = store.catalog
     now = iso(store.now())
@@ -200,6 +221,9 @@ def _record(
     with cat.write(durable=store.durable):
         art = q.ensure_artifact(cat, draft.name, draft.type, now)
         latest = q.latest_committed(cat, art.id)
+        if reuse_identical and (latest is None or latest.digest != digest):
+            same = [v for v in q.versions_of(cat, draft.name) if v.digest == digest]
+            latest = same[-1] if same else latest  # an identical older version (link_model)
         created = latest is None or latest.digest != digest
         if created:
             needed = set(sizes) | {digest}
@@ -262,7 +286,7 @@ def _remember_stats(store: Store, draft: Draft, ingested: dict[str, IngestResult
     rows = []
     for path, res in ingested.items():
         st = res.stat
-        if st.st_mtime_ns < horizon and st.st_ctime_ns < horizon:
+        if st.st_ctime_ns < horizon:
             rows.append(
                 (
                     draft.files[path].source,

@@ -35,6 +35,11 @@ class GetResult:
     bytes: int = 0
     link: str = "auto"
     paths: list[str] = field(default_factory=list)
+    references: int = 0  # referenced entries placed (downloaded, from the cache or unpinned)
+    references_downloaded: int = 0
+    references_cached: int = 0
+    references_unpinned: int = 0
+    skipped_references: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -47,6 +52,11 @@ class GetResult:
             "replaced": self.replaced,
             "bytes": self.bytes,
             "link": self.link,
+            "references": self.references,
+            "references_downloaded": self.references_downloaded,
+            "references_cached": self.references_cached,
+            "references_unpinned": self.references_unpinned,
+            "skipped_references": self.skipped_references,
         }
 
 
@@ -74,9 +84,16 @@ def get(
     force: bool = False,
     verify: bool = True,
     progress: Progress = NO_PROGRESS,
+    run_id: str | None = None,
+    allow_missing_references: bool = False,
+    ref_workers: int | None = None,
 ) -> GetResult:
     check_link_mode(link)
     version = resolve(store, spec)
+    if run_id:  # lineage: the run used this version (checked for cycles before any file)
+        from artifactctl.ops.lineage import record_input
+
+        record_input(store, run_id, version)
     manifest = store.read_manifest(version.digest)
     entries = select_entries(manifest.entries, path_prefix)
     if path_prefix and not entries:
@@ -92,6 +109,8 @@ def get(
         verify=verify,
         result=result,
         progress=progress,
+        allow_missing_references=allow_missing_references,
+        ref_workers=ref_workers,
     )
     return result
 
@@ -106,12 +125,36 @@ def materialize(
     verify: bool,
     result: GetResult,
     progress: Progress = NO_PROGRESS,
+    allow_missing_references: bool = False,
+    ref_workers: int | None = None,
 ) -> None:
+    from artifactctl.ops.refs_get import fetch_references, place_file
+
     refs = [e for e in entries if e.ref is not None]
-    if refs:
-        raise UsageError(
-            f"{len(refs)} entries are references, which this version of artifactctl cannot fetch"
-        )
+    entries = [e for e in entries if e.ref is None]
+    # references are downloaded before anything is placed: a failure leaves the root untouched
+    fetched = fetch_references(
+        store, refs, allow_missing=allow_missing_references, workers=ref_workers
+    )
+    result.skipped_references = [s.to_json() for s in fetched.skipped]
+    result.references_downloaded = fetched.downloaded
+    result.references_cached = fetched.cached
+    result.references_unpinned = fetched.unpinned
+    try:
+        with Target(root) as target:
+            for f in fetched.ready:
+                outcome = place_file(target, f.path, f.source, force=force)
+                result.references += 1
+                result.files += 1
+                result.bytes += f.size
+                if outcome == ADDED:
+                    result.added += 1
+                elif outcome == UNCHANGED:
+                    result.unchanged += 1
+                else:
+                    result.replaced += 1
+    finally:
+        fetched.cleanup()
     with Target(root) as target:
         mat = Materializer(store.blobs, target, mode=link, force=force, verify=verify)
         progress.start("materializing", sum(e.size for e in entries))
@@ -146,7 +189,8 @@ def read_entry(store: Store, spec: str, path: str) -> Iterator[bytes]:
     """The bytes of one entry, verified against its digest as they stream."""
     _, entry = find_entry(store, spec, path)
     if entry.ref is not None:
-        raise UsageError(f"{path!r} is a reference; references cannot be read by this version")
+        yield from _read_reference(store, entry)
+        return
     fd = store.blobs.open_fd(entry.digest)
     hasher = new_hasher(store.algorithm)
     try:
@@ -158,6 +202,19 @@ def read_entry(store: Store, spec: str, path: str) -> Iterator[bytes]:
     actual = format_digest(store.algorithm, hasher.hexdigest())
     if actual != entry.digest:
         raise corrupt(entry.digest, actual)
+
+
+def _read_reference(store: Store, entry: Entry) -> Iterator[bytes]:
+    from artifactctl.ops.refs_get import fetch_references
+
+    fetched = fetch_references(store, [entry])
+    try:
+        for f in fetched.ready:
+            with open(f.source, "rb") as fh:
+                while chunk := fh.read(CHUNK):
+                    yield chunk
+    finally:
+        fetched.cleanup()
 
 
 __all__ = ["UNCHANGED", "GetResult", "default_root", "find_entry", "get", "read_entry"]

@@ -36,29 +36,65 @@ def version_json(v: VersionRow) -> dict[str, Any]:
     }
 
 
-def list_artifacts(store: Store) -> list[dict[str, Any]]:
+def list_artifacts(store: Store, *, type: str | None = None) -> list[dict[str, Any]]:
     with store.catalog.read():
         rows = q.list_artifacts(store.catalog)
+    if type is not None:
+        rows = [r for r in rows if r["type"] == type]
     for r in rows:
         r["latest"] = f"{r['name']}:v{r['latest']}" if r["latest"] is not None else None
     return rows
 
 
-def list_versions(store: Store, name: str) -> list[VersionRow]:
+def list_versions(
+    store: Store,
+    name: str,
+    *,
+    type: str | None = None,
+    tag: str | None = None,
+    alias: str | None = None,
+) -> list[VersionRow]:
     check_portfolio(name)
     with store.catalog.read():
         if q.get_artifact(store.catalog, name) is None:
             raise NotFoundError(f"no artifact named {name!r}", hint="`artifactctl ls` lists them")
+        if type is not None or tag is not None or alias is not None:
+            return find_versions(store, name=name, type=type, tag=tag, alias=alias)
         return q.versions_of(store.catalog, name)
+
+
+def find_versions(
+    store: Store,
+    *,
+    name: str | None = None,
+    type: str | None = None,
+    tag: str | None = None,
+    alias: str | None = None,
+) -> list[VersionRow]:
+    """Committed versions matching every given filter (``ls --tag/--alias/--type``)."""
+    from artifactctl.catalog.lifecycle import find_version_ids
+
+    cat = store.catalog
+    with cat.read():
+        ids = find_version_ids(cat, name=name, type_=type, tag=tag, alias=alias)
+        found = [q.version_by_id(cat, i) for i in ids]
+    return [v for v in found if v is not None]
 
 
 @dataclass(slots=True)
 class ShowResult:
     version: VersionRow
     entries: list[Entry]
+    links: list[Any] | None = None  # with --links: the portfolios it is linked into
 
     def to_json(self) -> dict[str, Any]:
         doc = version_json(self.version)
+        link = self.version.link  # resolved through a portfolio (ops/linkspec.py)
+        doc["is_link"] = link is not None
+        doc["source"] = self.version.label
+        doc["linked_as"] = link.to_json() if link is not None else None
+        if self.links is not None:
+            doc["links"] = [m.to_json() for m in self.links]
         refs = sum(1 for e in self.entries if e.ref is not None)
         doc["manifest"] = {
             "entries": len(self.entries),
@@ -71,9 +107,14 @@ class ShowResult:
         return doc
 
 
-def show(store: Store, spec: str) -> ShowResult:
+def show(store: Store, spec: str, *, links: bool = False) -> ShowResult:
     version = resolve(store, spec)
-    return ShowResult(version, store.read_manifest(version.digest).entries)
+    result = ShowResult(version, store.read_manifest(version.digest).entries)
+    if links:
+        from artifactctl.ops.portfolio import linked_into
+
+        result.links = linked_into(store, version.id)
+    return result
 
 
 def files(store: Store, spec: str) -> tuple[VersionRow, list[Entry]]:

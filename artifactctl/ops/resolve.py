@@ -20,6 +20,10 @@ def resolve(store: Store, spec: str | Spec) -> VersionRow:
                 f"no artifact named {s.name!r} in this store",
                 hint="`artifactctl ls` lists the artifacts",
             )
+        if art.kind == "portfolio":  # a link: resolve to its source version (ops/linkspec.py)
+            from artifactctl.ops.linkspec import resolve_in_portfolio
+
+            return resolve_in_portfolio(store, art, s)
         if s.version is not None:
             found = q.version_by_number(cat, s.name, s.version)
             if found is None:

@@ -37,10 +37,12 @@ class VerifyResult:
     modified: list[Mismatch] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
     skipped_references: int = 0
+    references: Any = None  # ops.refs_verify.RefCheck, with verify(..., references=True)
 
     @property
     def ok(self) -> bool:
-        return not self.missing and not self.modified
+        refs_ok = self.references is None or self.references.ok
+        return not self.missing and not self.modified and refs_ok
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -53,18 +55,33 @@ class VerifyResult:
             "modified": [m.to_json() for m in self.modified],
             "extra": self.extra,
             "skipped_references": self.skipped_references,
+            **({"references": self.references.to_json()} if self.references is not None else {}),
         }
 
 
 def verify(
-    store: Store, spec: str, directory: str | os.PathLike[str] | None = None
+    store: Store,
+    spec: str,
+    directory: str | os.PathLike[str] | None = None,
+    *,
+    references: bool = False,
+    deep: bool = False,
 ) -> VerifyResult:
+    """``references``: also check referenced objects against their pins (metadata only, or
+    download and re-hash with ``deep``)."""
     version = resolve(store, spec)
     entries = store.read_manifest(version.digest).entries
     local = [e for e in entries if e.ref is None]
     target = "store" if directory is None else str(Path(directory).absolute())
     result = VerifyResult(version.label, version.digest, target)
     result.skipped_references = len(entries) - len(local)
+    if references or deep:
+        from artifactctl.ops.refs_verify import check_references
+
+        result.references = check_references(
+            store, [e for e in entries if e.ref is not None], deep=deep
+        )
+        result.skipped_references = result.references.unpinned
     if directory is None:
         _check(result, local, lambda e: store.blobs.path(e.digest), store.algorithm)
         return result

@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -23,8 +24,10 @@ from artifactctl.core.paths import normalize_entry_path
 from artifactctl.errors import ArtifactctlError, ConflictError, IntegrityError, NotFoundError
 from artifactctl.ops.commit import Draft
 from artifactctl.ops.inputs import LocalFile, collect
+from artifactctl.sdk import lifecycle
 
 if TYPE_CHECKING:
+    from artifactctl.sdk.run import Run
     from artifactctl.store import Store as LowStore
 
 
@@ -76,6 +79,8 @@ class Artifact:
 
     @property
     def name(self) -> str:
+        if self._row and self._row.link is not None:  # a link is named for its portfolio
+            return self._row.link.portfolio
         return self._row.name if self._row else self._need_draft().name
 
     @property
@@ -86,9 +91,17 @@ class Artifact:
     def description(self) -> str | None:
         return self._row.description if self._row else self._need_draft().description
 
+    @description.setter
+    def description(self, value: str | None) -> None:
+        lifecycle.set_description(self, value)  # committed: written by save()
+
     @property
     def metadata(self) -> dict[str, Any]:
         return self._row.metadata if self._row else self._need_draft().metadata
+
+    @metadata.setter
+    def metadata(self, value: dict[str, Any]) -> None:
+        lifecycle.set_metadata(self, value)  # committed: written by save()
 
     @property
     def is_draft(self) -> bool:
@@ -98,11 +111,13 @@ class Artifact:
 
     @property
     def version(self) -> str:
-        return f"v{self._need_row().number}"
+        row = self._need_row()
+        return f"v{row.link.number if row.link is not None else row.number}"
 
     @property
     def qualified_name(self) -> str:
-        return self._need_row().label
+        row = self._need_row()
+        return row.link.label if row.link is not None else row.label
 
     @property
     def digest(self) -> str:
@@ -118,11 +133,46 @@ class Artifact:
 
     @property
     def aliases(self) -> list[str]:
-        return list(self._need_row().aliases)
+        row = self._need_row()
+        return list(row.link.aliases if row.link is not None else row.aliases)
+
+    @aliases.setter
+    def aliases(self, value: list[str]) -> None:
+        lifecycle.set_aliases(self, value)  # written by save(); `latest` stays where it is
 
     @property
     def tags(self) -> list[str]:
         return list(self._need_row().tags)
+
+    @tags.setter
+    def tags(self, value: list[str]) -> None:
+        lifecycle.set_tags(self, value)  # written by save()
+
+    @property
+    def ttl(self) -> timedelta | None:
+        """Time to live (a ``timedelta``), counted from creation; None: never expires."""
+        return lifecycle.get_ttl(self)
+
+    @ttl.setter
+    def ttl(self, value: timedelta | None) -> None:
+        lifecycle.set_ttl(self, value)  # committed: written by save()
+
+    @property
+    def expires_at(self) -> str | None:
+        return self._need_row().expires_at
+
+    def save(self) -> None:
+        """Write changed description, metadata, aliases, tags and ttl (one transaction)."""
+        lifecycle.save(self)
+
+    def delete(self, delete_aliases: bool = False) -> None:
+        """Delete this version; refused while it has aliases other than latest unless
+        ``delete_aliases``. ``gc`` frees its bytes."""
+        lifecycle.delete(self, delete_aliases)
+
+    def new_draft(self) -> Artifact:
+        """A draft holding this version's files: change it, then ``store.log_artifact``."""
+        return lifecycle.new_draft(self)
 
     @property
     def state(self) -> str:
@@ -169,6 +219,28 @@ class Artifact:
             self._add(draft, item, False)
             added.append(item.path)
         return added
+
+    def add_reference(
+        self,
+        uri: str,
+        name: str | None = None,
+        checksum: bool = True,
+        max_objects: int | None = None,
+    ) -> str:
+        """Track an object (or every object under a prefix/directory) by URI without copying it:
+        s3://, gs://, az://, abfs://, file:// or http(s)://. The URI is checked now; objects are
+        listed and pinned when the artifact is logged (with the store's settings). Returns the
+        URI as it will be recorded. ``checksum=False`` records it unpinned (downloads then fetch
+        the latest bytes). See docs/references.md."""
+        from artifactctl.core.refs import RefRequest, check_max_objects, parse_ref_uri
+
+        draft = self._need_draft()
+        parsed = parse_ref_uri(uri)
+        check_max_objects(max_objects)
+        if name is not None:
+            name = normalize_entry_path(name)
+        draft.references.append(RefRequest(uri, name, checksum, max_objects))
+        return parsed.uri
 
     @contextlib.contextmanager
     def new_file(
@@ -271,6 +343,81 @@ class Artifact:
 
     def _entry(self, e: Entry) -> ArtifactEntry:
         return ArtifactEntry(e.path, e.digest, e.size, e.ref, self)
+
+    # -- lineage (docs/runs.md) -----------------------------------------------------------------
+
+    def logged_by(self) -> Run | None:
+        """The run that logged this version (None when it was logged outside a run)."""
+        from artifactctl.ops.lineage import producer_of
+        from artifactctl.sdk.run import Run
+
+        row = producer_of(self._need_store(), self._need_row())
+        return Run(self._need_store(), row) if row else None
+
+    def used_by(self) -> list[Run]:
+        """The runs that used this version as an input."""
+        from artifactctl.ops.lineage import consumers_of
+        from artifactctl.sdk.run import Run
+
+        store = self._need_store()
+        return [Run(store, r) for r in consumers_of(store, self._need_row())]
+
+    # -- links (docs/registry.md) ---------------------------------------------------------------
+
+    @property
+    def is_link(self) -> bool:
+        """True when this is a portfolio member (``registry/name:vK``), not the source."""
+        return self._need_row().link is not None
+
+    @property
+    def source_artifact(self) -> Artifact:
+        """The source version (itself when not a link)."""
+        from dataclasses import replace
+
+        row = self._need_row()
+        if row.link is None:
+            return self
+        return Artifact._committed(self._need_store(), replace(row, link=None))
+
+    @property
+    def linked_artifacts(self) -> list[Artifact]:
+        """The portfolio members this version (or a link's source) is, one per portfolio."""
+        from dataclasses import replace
+
+        from artifactctl.ops.portfolio import linked_into
+
+        row = self._need_row()
+        store = self._need_store()
+        return [
+            Artifact._committed(store, replace(row, link=m)) for m in linked_into(store, row.id)
+        ]
+
+    def link(self, target_path: str, aliases: list[str] | None = None) -> Artifact:
+        """Link this version (a link's source) into portfolio ``target_path``; returns the link."""
+        from artifactctl.ops.link import link
+        from artifactctl.ops.resolve import resolve
+
+        row = self._need_row()
+        store = self._need_store()
+        result = link(
+            store,
+            row.label,
+            target_path,
+            aliases=aliases,
+            run_id=os.environ.get("ARTIFACTCTL_RUN_ID") or None,
+        )
+        return Artifact._committed(store, resolve(store, result.link.label))
+
+    def unlink(self) -> None:
+        """Remove this link from its portfolio (the source stays); raises on a non-link."""
+        from artifactctl.ops.link import unlink
+
+        row = self._need_row()
+        if row.link is None:
+            raise ArtifactctlError(
+                f"{row.label} is not a link", hint="unlink a portfolio member, e.g. reg/name:v0"
+            )
+        unlink(self._need_store(), row.link.label, run_id=os.environ.get("ARTIFACTCTL_RUN_ID"))
 
     # -- internals -----------------------------------------------------------------------------
 

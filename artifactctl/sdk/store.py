@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from artifactctl.catalog import versions as q
 from artifactctl.ops.commit import commit
 from artifactctl.ops.resolve import resolve
+from artifactctl.sdk import lifecycle
 from artifactctl.sdk.artifact import Artifact
 from artifactctl.store import Store as LowStore
+
+if TYPE_CHECKING:
+    from artifactctl.sdk.run import Run
 
 
 class Store:
@@ -54,6 +58,7 @@ class Store:
                 aliases=aliases,
                 tags=tags,
                 run_id=run_id or os.environ.get("ARTIFACTCTL_RUN_ID"),
+                ttl_seconds=lifecycle.draft_ttl(artifact),
             )
         finally:
             artifact._cleanup_staging()
@@ -63,11 +68,35 @@ class Store:
         """``name``, ``name:vN``, ``name:alias`` or ``name@digestprefix``."""
         return Artifact._committed(self._store, resolve(self._store, spec))
 
-    def artifacts(self, name: str | None = None, type: str | None = None) -> list[Artifact]:
-        cat = self._store.catalog
-        with cat.read():
-            names = [name] if name else [r["name"] for r in q.list_artifacts(cat)]
-            rows = [v for n in names for v in q.versions_of(cat, n)]
-        if type is not None:
-            rows = [r for r in rows if r.type == type]
+    def artifacts(
+        self,
+        name: str | None = None,
+        type: str | None = None,
+        alias: str | None = None,
+        tag: str | None = None,
+    ) -> list[Artifact]:
+        """Committed versions matching every filter given, by name then version number."""
+        from artifactctl.ops.listing import find_versions
+
+        rows = find_versions(self._store, name=name, type=type, tag=tag, alias=alias)
         return [Artifact._committed(self._store, r) for r in rows]
+
+    def run(self, ref: str) -> Run:
+        """A run by id (or unique name), read back: config, summary, history, lineage."""
+        from artifactctl.ops.runs import find_run
+        from artifactctl.sdk.run import Run
+
+        return Run(self._store, find_run(self._store, ref))
+
+    def runs(
+        self,
+        project: str | None = None,
+        filters: list[str] | None = None,
+        order: str = "+created_at",
+    ) -> list[Run]:
+        """Runs, filtered like ``run ls --filter`` (e.g. ``["summary.acc>0.9"]``)."""
+        from artifactctl.ops.runs import list_runs
+        from artifactctl.sdk.run import Run
+
+        infos = list_runs(self._store, project=project, filters=filters, order=order)
+        return [Run(self._store, i.row) for i in infos]

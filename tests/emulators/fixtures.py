@@ -29,31 +29,30 @@ Fixtures
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import sys
-import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 import pytest
 
-from tests.emulators import servers as _servers
 from tests.emulators.servers import (
     AzuriteServer,
     EmulatorUnavailable,
     GCSServer,
+    HTTPDir,
     HTTPServer,
+    LoopbackGuard,
     S3Server,
+    _Server,
+    redirects_clients,
     subprocess_env,
     unique_name,
 )
 
-__all__ = ["HTTPDir", "subprocess_env"]
+__all__ = ["HTTPDir", "LoopbackGuard", "subprocess_env"]  # for tests that import them
 
-_S = TypeVar("_S", bound="_servers._Server")
+_S = TypeVar("_S", bound=_Server)
 
 
 def _require_emulators() -> bool:
@@ -143,19 +142,6 @@ def azure_container(azurite_server: AzuriteServer, request: pytest.FixtureReques
     return azurite_server.create_container(_name_for(request))
 
 
-@dataclass(frozen=True)
-class HTTPDir:
-    """A fresh directory under the HTTP server's root."""
-
-    path: Path
-    base_url: str
-
-    def url(self, relpath: str = "") -> str:
-        from urllib.parse import quote
-
-        return f"{self.base_url}/{quote(relpath.lstrip('/'))}"
-
-
 @pytest.fixture
 def http_dir(http_server: HTTPServer, request: pytest.FixtureRequest) -> HTTPDir:
     name = _name_for(request)
@@ -196,13 +182,13 @@ def http_fs(http_server: HTTPServer) -> Any:
 # the subprocess environment, applied in this process
 
 
-def _apply_env(monkeypatch: pytest.MonkeyPatch, server: _servers._Server) -> dict[str, str]:
+def _apply_env(monkeypatch: pytest.MonkeyPatch, server: _Server) -> dict[str, str]:
     import fsspec
     import fsspec.config
 
     env = server.env()
     for key in list(os.environ):
-        if key in _servers._STRIP_EXACT or key.startswith(_servers._STRIP_PREFIXES):
+        if redirects_clients(key):
             monkeypatch.delenv(key)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -210,9 +196,10 @@ def _apply_env(monkeypatch: pytest.MonkeyPatch, server: _servers._Server) -> dic
     derived: dict[str, dict[str, Any]] = {}
     fsspec.config.set_conf_env(derived, {k: v for k, v in env.items() if k.startswith("FSSPEC_")})
     for proto, kwargs in derived.items():
-        monkeypatch.setitem(fsspec.config.conf, proto, {**fsspec.config.conf.get(proto, {}), **kwargs})
+        monkeypatch.setitem(
+            fsspec.config.conf, proto, {**fsspec.config.conf.get(proto, {}), **kwargs}
+        )
     _clear_fsspec_caches()
-    monkeypatch.setattr(_servers, "_env_cleanup", _clear_fsspec_caches, raising=False)
     return env
 
 
@@ -237,6 +224,15 @@ def s3_env(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> Iterator[dic
 @pytest.fixture
 def gcs_env(gcs_server: GCSServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """``gcs_server.env()`` set in this process for one test (returns the variables)."""
+    import gcsfs
+
+    if gcsfs.GCSFileSystem.__name__ != "GCSFileSystem":
+        pytest.fail(
+            f"gcsfs was imported before GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT=false was set, so"
+            f" fsspec's gs:// is {gcsfs.GCSFileSystem.__name__}, which probes every bucket over"
+            " gRPC for 60 s: set the variable at the top of the root conftest.py",
+            pytrace=False,
+        )
     yield _apply_env(monkeypatch, gcs_server)
     _clear_fsspec_caches()
 
@@ -254,69 +250,26 @@ def azure_env(
 # loopback guard
 
 
-_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
-
-
-def _is_loopback(host: object) -> bool:
-    if host is None:
-        return True  # getaddrinfo(None, port): the local wildcard/loopback
-    if isinstance(host, bytes):
-        host = host.decode(errors="replace")
-    if not isinstance(host, str):
-        return False
-    if host.lower() in _LOOPBACK_NAMES or host == "":
-        return True
-    try:
-        return ipaddress.ip_address(host.split("%")[0]).is_loopback
-    except ValueError:
-        return False
-
-
-class _Guard:
-    def __init__(self) -> None:
-        self.active = False
-        self.violations: list[str] = []
-        self._lock = threading.Lock()
-
-    def hook(self, event: str, args: tuple[Any, ...]) -> None:
-        if not self.active:
-            return
-        host: object
-        if event == "socket.getaddrinfo":
-            host = args[0]
-        elif event in ("socket.connect", "socket.sendto"):
-            address = args[1] if event == "socket.connect" else args[-1]
-            if not isinstance(address, tuple):
-                return  # AF_UNIX and friends
-            host = address[0]
-        else:
-            return
-        if _is_loopback(host):
-            return
-        with self._lock:
-            self.violations.append(f"{event} {host!r}")
-        raise OSError(f"loopback_only: {event} to {host!r} refused (tests stay on 127.0.0.1)")
-
-
-_guard: _Guard | None = None
+_guard: LoopbackGuard | None = None
 
 
 @pytest.fixture
-def loopback_only() -> Iterator[Callable[[], list[str]]]:
+def loopback_only() -> Iterator[LoopbackGuard]:
     """Refuse any DNS lookup / connection / datagram to a non-loopback host during the test.
 
-    The refused attempts are raised as OSError at the call site and reported as a test failure
-    at teardown (a client could swallow the error and fall back silently).
+    The audit hook raises OSError at the call site, before any system call, and the test fails
+    at teardown if anything was refused (a client could swallow the error and fall back
+    silently). Yields the guard: ``.violations`` lists what was refused.
     """
     global _guard
     if _guard is None:
-        _guard = _Guard()
+        _guard = LoopbackGuard()
         sys.addaudithook(_guard.hook)  # cannot be removed: it is inert while not active
     guard = _guard
     guard.violations.clear()
     guard.active = True
     try:
-        yield lambda: list(guard.violations)
+        yield guard
     finally:
         guard.active = False
     if guard.violations:

@@ -69,11 +69,13 @@ plus each server's ``env()``.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import ctypes
 import email.utils
 import http.server
 import importlib.util
+import ipaddress
 import json
 import os
 import platform
@@ -91,7 +93,8 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
@@ -220,10 +223,29 @@ def unique_name(prefix: str = "t") -> str:
     return f"{stem}-{uuid.uuid4().hex[:10]}"
 
 
-def _set_pdeathsig() -> None:  # runs in the child between fork and exec
-    with contextlib.suppress(Exception):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+def _pdeathsig_preexec() -> Any:
+    """A preexec_fn that asks Linux to SIGTERM the child when its parent dies, else None.
+
+    libc is resolved here, in the parent, so that the child (between fork and exec) only makes
+    one foreign call.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    sig = int(signal.SIGTERM)
+
+    def preexec() -> None:
+        prctl(1, sig)  # PR_SET_PDEATHSIG
+
+    return preexec
+
+
+def redirects_clients(name: str) -> bool:
+    """True for an environment variable that could point a storage client somewhere else."""
+    return name in _STRIP_EXACT or name.startswith(_STRIP_PREFIXES)
 
 
 def subprocess_env(*servers: _Server, base: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -233,9 +255,7 @@ def subprocess_env(*servers: _Server, base: Mapping[str, str] | None = None) -> 
     session tokens, service-account files, ``FSSPEC_S3_*`` …), plus each server's ``env()``.
     """
     env = {
-        k: v
-        for k, v in (os.environ if base is None else base).items()
-        if k not in _STRIP_EXACT and not k.startswith(_STRIP_PREFIXES)
+        k: v for k, v in (os.environ if base is None else base).items() if not redirects_clients(k)
     }
     for server in servers:
         env.update(server.env())
@@ -264,7 +284,7 @@ class _Child:
             text=True,
             errors="replace",
             start_new_session=True,  # a Ctrl-C at the terminal goes to pytest, not to the server
-            preexec_fn=_set_pdeathsig if sys.platform.startswith("linux") else None,
+            preexec_fn=_pdeathsig_preexec(),
         )
         self._pump = threading.Thread(target=self._drain, name=f"drain-{self.pid}", daemon=True)
         self._pump.start()
@@ -289,15 +309,12 @@ class _Child:
 
     def wait_for_line(self, pattern: re.Pattern[str], deadline: float) -> re.Match[str]:
         """The first output line matching ``pattern``; raises if the child dies or time runs out."""
-        seen = 0
         with self._cond:
             while True:
-                lines = list(self.lines)
-                for line in lines[seen:]:
+                for line in self.lines:  # at most maxlen lines: rescanning is cheap
                     m = pattern.search(line)
                     if m:
                         return m
-                seen = len(lines)
                 if self._eof or self.proc.poll() is not None:
                     break
                 remaining = deadline - time.monotonic()
@@ -970,10 +987,7 @@ class HTTPServer(_Server):
         self.auth = auth
         self.auth_header: str | None = None
         if auth is not None:
-            import base64
-
-            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
-            self.auth_header = f"Basic {token}"
+            self.auth_header = basic_auth_header(*auth)
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self._lock = threading.Lock()
         self._httpd: _ThreadingServer | None = None
@@ -1025,12 +1039,26 @@ class HTTPServer(_Server):
         from fsspec.implementations.http import HTTPFileSystem
 
         opts: dict[str, Any] = {"skip_instance_cache": True}
-        if self.auth is not None:
-            import aiohttp
-
-            opts["client_kwargs"] = {"auth": aiohttp.BasicAuth(*self.auth)}
+        if self.auth_header is not None:
+            opts["client_kwargs"] = {"headers": {"Authorization": self.auth_header}}
         opts.update(kwargs)
         return HTTPFileSystem(**opts)
+
+
+@dataclass(frozen=True)
+class HTTPDir:
+    """A fresh directory under the HTTP server's root."""
+
+    path: Path
+    base_url: str
+
+    def url(self, relpath: str = "") -> str:
+        return f"{self.base_url}/{urllib.parse.quote(relpath.lstrip('/'))}"
+
+
+def basic_auth_header(user: str, password: str) -> str:
+    """The ``Authorization`` header value for HTTP Basic auth."""
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 def _bind_directory(root: Path) -> type[_Handler]:
@@ -1039,6 +1067,60 @@ def _bind_directory(root: Path) -> type[_Handler]:
             super().__init__(*args, directory=str(root), **kwargs)
 
     return Bound
+
+
+# --------------------------------------------------------------------------------------------
+# a guard against network use off loopback
+
+
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+
+
+def is_loopback(host: object) -> bool:
+    if host is None:
+        return True  # getaddrinfo(None, port): the local wildcard/loopback
+    if isinstance(host, bytes):
+        host = host.decode(errors="replace")
+    if not isinstance(host, str):
+        return False
+    if host.lower() in _LOOPBACK_NAMES or host == "":
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+class LoopbackGuard:
+    """A ``sys.addaudithook`` hook that, while ``active``, refuses non-loopback network use.
+
+    It sees ``socket.getaddrinfo``, ``socket.connect`` and ``socket.sendto`` and raises OSError
+    before the system call is made, recording each refusal in ``violations``.
+    """
+
+    def __init__(self) -> None:
+        self.active = False
+        self.violations: list[str] = []
+        self._lock = threading.Lock()
+
+    def hook(self, event: str, args: tuple[Any, ...]) -> None:
+        if not self.active:
+            return
+        host: object
+        if event == "socket.getaddrinfo":
+            host = args[0]
+        elif event in ("socket.connect", "socket.sendto"):
+            address = args[1]
+            if not isinstance(address, tuple):
+                return  # AF_UNIX and friends
+            host = address[0]
+        else:
+            return
+        if is_loopback(host):
+            return
+        with self._lock:
+            self.violations.append(f"{event} {host!r}")
+        raise OSError(f"loopback_only: {event} to {host!r} refused (tests stay on 127.0.0.1)")
 
 
 # --------------------------------------------------------------------------------------------
@@ -1057,18 +1139,6 @@ def running(*servers: _Server) -> Iterator[tuple[_Server, ...]]:
             s.stop()
 
 
-def stop_all(servers: Iterable[_Server]) -> None:
-    """Stop every server, even if some of them fail to stop."""
-    errors = []
-    for s in servers:
-        try:
-            s.stop()
-        except Exception as e:  # keep stopping the others
-            errors.append(e)
-    if errors:
-        raise errors[0]
-
-
 __all__ = [
     "AZURITE_ACCOUNT",
     "AZURITE_KEY",
@@ -1078,14 +1148,18 @@ __all__ = [
     "EmulatorError",
     "EmulatorUnavailable",
     "GCSServer",
+    "HTTPDir",
     "HTTPServer",
+    "LoopbackGuard",
     "S3Server",
     "azurite_binary",
+    "basic_auth_header",
     "fake_gcs_server_binary",
     "free_port",
     "http_request",
+    "is_loopback",
+    "redirects_clients",
     "running",
-    "stop_all",
     "subprocess_env",
     "unique_name",
 ]
