@@ -16,12 +16,14 @@ import sqlite3
 import sys
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from pathlib import Path
-
-import sqlite_utils
 
 from artifactctl.catalog import schema
 from artifactctl.errors import IntegrityError, LockTimeoutError, StorageError
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 DEFAULT_LOCK_TIMEOUT = 60.0
 
@@ -61,11 +63,21 @@ class Catalog:
             raise _translate(exc, self) from None
         if mode is None:
             raise IntegrityError(f"catalog {path} could not be opened")
-        self.db = sqlite_utils.Database(self.conn)
+        self._db: sqlite_utils.Database | None = None
         try:
             schema.migrate(self)
         except sqlite3.DatabaseError as exc:
             raise _translate(exc, self) from None
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over the same connection, imported only when needed (migrations):
+        it costs ~100 ms of start-up that most commands do not need."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
 
     def close(self) -> None:
         self.conn.close()

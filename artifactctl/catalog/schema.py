@@ -13,11 +13,11 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import sqlite_utils
-
 from artifactctl.errors import IntegrityError
 
 if TYPE_CHECKING:
+    import sqlite_utils
+
     from artifactctl.catalog.db import Catalog
 
 
@@ -155,7 +155,7 @@ def _m003_runs(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS idx_versions_run ON versions (run_id)")
 
 
-Migration = Callable[[sqlite_utils.Database], None]
+Migration = Callable[["sqlite_utils.Database"], None]
 
 #: Applied in order; the schema version is the number applied.
 MIGRATIONS: list[tuple[str, Migration]] = [

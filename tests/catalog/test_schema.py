@@ -47,9 +47,8 @@ def test_version_numbers_are_never_reused(tmp_path: Path) -> None:
 def test_write_lock_timeout_names_the_holder(tmp_path: Path) -> None:
     holder = Catalog(tmp_path / "c.db", create=True)
     waiter = Catalog(tmp_path / "c.db", lock_timeout=0.2)
-    with holder.write(), pytest.raises(LockTimeoutError, match="pid"):
-        with waiter.write():
-            pass
+    with holder.write(), pytest.raises(LockTimeoutError, match="pid"), waiter.write():
+        pass
 
 
 def test_failed_transaction_rolls_back(tmp_path: Path) -> None:

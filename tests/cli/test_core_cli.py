@@ -78,8 +78,12 @@ def test_second_put_of_unchanged_tree_reads_nothing(cli: Runner, sample_tree: Pa
 def test_inputs_prefix_files_and_excludes(cli: Runner, sample_tree: Path, tmp_path: Path) -> None:
     extra = tmp_path / "notes.md"
     extra.write_text("n")
-    r = put(cli, sample_tree, extra, extra=("--prefix", "raw", "--exclude", "*.bin",
-                                            "--exclude", "deeper")).json()
+    r = put(
+        cli,
+        sample_tree,
+        extra,
+        extra=("--prefix", "raw", "--exclude", "*.bin", "--exclude", "deeper"),
+    ).json()
     paths = [e["path"] for e in cli("files", r["version"], "--json").json()]
     assert paths == ["raw/a.txt", "raw/b.csv", "raw/dup.txt", "raw/notes.md"]
 
@@ -115,8 +119,20 @@ def test_invalid_put_input_exits_2_and_writes_nothing(
 def test_metadata_from_file_and_show(cli: Runner, sample_tree: Path, tmp_path: Path) -> None:
     meta = tmp_path / "m.json"
     meta.write_text('{"rows": 5, "source": "unit"}')
-    put(cli, sample_tree, extra=("--metadata", f"@{meta}", "--description", "hello",
-                                  "--alias", "best", "--tag", "raw"))
+    put(
+        cli,
+        sample_tree,
+        extra=(
+            "--metadata",
+            f"@{meta}",
+            "--description",
+            "hello",
+            "--alias",
+            "best",
+            "--tag",
+            "raw",
+        ),
+    )
     doc = cli("show", "ds:best", "--json").json()
     assert doc["metadata"] == {"rows": 5, "source": "unit"}
     assert doc["description"] == "hello" and doc["tags"] == ["raw"]
@@ -145,13 +161,17 @@ def test_symlinks_inside_outside_and_special_files(cli: Runner, tmp_path: Path) 
     assert "FIFO" in put(cli, tree, expect=2).stderr
 
 
-def test_get_default_root_quiet_and_conflicts(cli: Runner, sample_tree: Path, tmp_path: Path) -> None:
+def test_get_default_root_quiet_and_conflicts(
+    cli: Runner, sample_tree: Path, tmp_path: Path
+) -> None:
     put(cli, sample_tree)
     work = tmp_path / "work"
     work.mkdir()
     root = cli("get", "ds", "-q", cwd=work).stdout.strip()
     assert root == str(work / "artifacts" / "ds:v0")
-    assert (Path(root) / "sub" / "c.bin").read_bytes() == (sample_tree / "sub" / "c.bin").read_bytes()
+    assert (Path(root) / "sub" / "c.bin").read_bytes() == (
+        sample_tree / "sub" / "c.bin"
+    ).read_bytes()
     env_root = tmp_path / "env-root"
     r = cli("get", "ds:v0", "--json", env={"ARTIFACTCTL_ARTIFACT_DIR": str(env_root)}).json()
     assert r["root"] == str(env_root / "ds:v0") and r["files"] == 5 and r["added"] == 5
@@ -188,7 +208,9 @@ def test_get_prefix_and_single_file(cli: Runner, sample_tree: Path, tmp_path: Pa
     r = cli("get", "ds", "--root", tmp_path / "p", "--path-prefix", "sub", "--json").json()
     assert r["files"] == 2
     assert sorted(str(p.relative_to(tmp_path / "p")) for p in (tmp_path / "p").rglob("*.*")) == [
-        "sub/c.bin", "sub/deeper/d.txt"]
+        "sub/c.bin",
+        "sub/deeper/d.txt",
+    ]
     cli("get", "ds", "--path-prefix", "nope", "--root", tmp_path / "n", expect=4)
     piped = cli("get", "ds", "--file", "b.csv", "-o", "-")
     assert piped.stdout == "x,y\n1,2\n"
@@ -245,8 +267,9 @@ def test_verify_reports_and_exit_codes(cli: Runner, sample_tree: Path, tmp_path:
     assert cli("verify", "ds", "--json").json()["target"] == "store"
 
 
-def test_corrupt_and_missing_blobs_are_detected(cli: Runner, sample_tree: Path, store_dir: Path,
-                                                tmp_path: Path) -> None:
+def test_corrupt_and_missing_blobs_are_detected(
+    cli: Runner, sample_tree: Path, store_dir: Path, tmp_path: Path
+) -> None:
     put(cli, sample_tree)
     files = {e["path"]: e for e in cli("files", "ds", "--json").json()}
     digest = files["b.csv"]["digest"]
@@ -268,13 +291,16 @@ def test_corrupt_and_missing_blobs_are_detected(cli: Runner, sample_tree: Path, 
     assert any(p["kind"] == "missing-blob" and p["subject"] == "ds:v0" for p in fsck["problems"])
 
 
-def test_crafted_manifest_never_writes_outside_root(cli: Runner, sample_tree: Path,
-                                                    store_dir: Path, tmp_path: Path) -> None:
+def test_crafted_manifest_never_writes_outside_root(
+    cli: Runner, sample_tree: Path, store_dir: Path, tmp_path: Path
+) -> None:
     r = put(cli, sample_tree).json()
     hexpart = r["digest"].split(":")[1]
     manifest = store_dir / "blobs" / hexpart[:2] / hexpart[2:]
     manifest.chmod(0o644)
-    manifest.write_bytes(manifest.read_bytes().replace(b'"path":"a.txt"', b'"path":"../../escaped.txt"'))
+    manifest.write_bytes(
+        manifest.read_bytes().replace(b'"path":"a.txt"', b'"path":"../../escaped.txt"')
+    )
     root = tmp_path / "deep" / "root"
     err = cli("get", "ds", "--root", root, expect=6).stderr
     assert "corrupt" in err or "invalid" in err
@@ -302,7 +328,9 @@ def test_ls_lists_artifacts(cli: Runner, sample_tree: Path) -> None:
     put(cli, sample_tree, name="two")
     rows = cli("ls", "--json").json()
     assert [(r["name"], r["versions"], r["latest"]) for r in rows] == [
-        ("one", 1, "one:v0"), ("two", 1, "two:v0")]
+        ("one", 1, "one:v0"),
+        ("two", 1, "two:v0"),
+    ]
     assert "one" in cli("ls").stdout
     cli("ls", "nope", expect=4)
 
@@ -313,8 +341,14 @@ def test_store_discovery(sample_tree: Path, tmp_path: Path) -> None:
     (project / "deep" / "er").mkdir(parents=True)
 
     def run(*args: str | Path, cwd: Path = project) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([ARTIFACTCTL, *map(str, args)], capture_output=True, text=True,
-                              env=env, cwd=cwd, check=False)
+        return subprocess.run(
+            [ARTIFACTCTL, *map(str, args)],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=cwd,
+            check=False,
+        )
 
     assert run("init").returncode == 0
     r = run("put", sample_tree, "--name", "d", "--type", "t", "--json", cwd=project / "deep" / "er")
@@ -345,6 +379,10 @@ def test_usage_errors_and_version(cli: Runner) -> None:
     assert cli("--version").stdout.startswith("artifactctl ")
     assert cli("put", "--bogus-option", expect=2).code == 2
     assert cli("frobnicate", expect=2).code == 2
-    r = subprocess.run([sys.executable, "-m", "artifactctl", "--version"], capture_output=True,
-                       text=True, check=False)
+    r = subprocess.run(
+        [sys.executable, "-m", "artifactctl", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert r.returncode == 0 and r.stdout.startswith("artifactctl ")

@@ -29,8 +29,16 @@ def test_parse_and_print_round_trip() -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", ["", "xxh3-128", "md5:" + "0" * 32, "xxh3-128:" + "0" * 31, "xxh3-128:" + "G" * 32,
-            "xxh3-128:" + "A" * 32, "sha256:" + "0" * 32],
+    "bad",
+    [
+        "",
+        "xxh3-128",
+        "md5:" + "0" * 32,
+        "xxh3-128:" + "0" * 31,
+        "xxh3-128:" + "G" * 32,
+        "xxh3-128:" + "A" * 32,
+        "sha256:" + "0" * 32,
+    ],
 )
 def test_parse_rejects(bad: str) -> None:
     with pytest.raises(UsageError):

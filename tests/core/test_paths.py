@@ -4,14 +4,24 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from artifactctl.core.paths import is_valid_entry_path, join_prefix, normalize_entry_path, under_prefix
+from artifactctl.core.paths import (
+    is_valid_entry_path,
+    join_prefix,
+    normalize_entry_path,
+    under_prefix,
+)
 from artifactctl.errors import UsageError
 
 
 @pytest.mark.parametrize(
     "good,expected",
-    [("a", "a"), ("a/b/c.txt", "a/b/c.txt"), ("e\u0301.txt", "\u00e9.txt"), ("..a", "..a"),
-     ("a..", "a..")],
+    [
+        ("a", "a"),
+        ("a/b/c.txt", "a/b/c.txt"),
+        ("e\u0301.txt", "\u00e9.txt"),
+        ("..a", "..a"),
+        ("a..", "a.."),
+    ],
 )
 def test_accepts_and_normalises(good: str, expected: str) -> None:
     assert normalize_entry_path(good) == expected
@@ -19,8 +29,25 @@ def test_accepts_and_normalises(good: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    ["", "/abs", "a/../b", "..", "a/./b", "./a", "a//b", "a/", "a\\b", "C:x", "c:/x",
-     "a\x00b", "x" * 256, "a/" + "y" * 256, "/".join(["d"] * 2100), "a\nb", "\udcff"],
+    [
+        "",
+        "/abs",
+        "a/../b",
+        "..",
+        "a/./b",
+        "./a",
+        "a//b",
+        "a/",
+        "a\\b",
+        "C:x",
+        "c:/x",
+        "a\x00b",
+        "x" * 256,
+        "a/" + "y" * 256,
+        "/".join(["d"] * 2100),
+        "a\nb",
+        "\udcff",
+    ],
 )
 def test_rejects(bad: str) -> None:
     with pytest.raises(UsageError):

@@ -26,15 +26,34 @@ def test_parse(text: str, expected: Spec) -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    ["", " ", "name:", "name::x", ":v1", "name:v-1", "name:v01", "@abcd", "name@ab", "name@XYZW",
-     "a/b/c", "bad name", "n:v+1", "n:" + "x" * 200, "n:a:b", "/x", "x/"],
+    [
+        "",
+        " ",
+        "name:",
+        "name::x",
+        ":v1",
+        "name:v-1",
+        "name:v01",
+        "@abcd",
+        "name@ab",
+        "name@XYZW",
+        "a/b/c",
+        "bad name",
+        "n:v+1",
+        "n:" + "x" * 200,
+        "n:a:b",
+        "/x",
+        "x/",
+    ],
 )
 def test_rejects(bad: str) -> None:
     with pytest.raises(UsageError):
         parse_spec(bad)
 
 
-names = st.from_regex(r"[A-Za-z0-9_.\-]{1,20}", fullmatch=True).filter(lambda s: s not in (".", ".."))
+names = st.from_regex(r"[A-Za-z0-9_.\-]{1,20}", fullmatch=True).filter(
+    lambda s: s not in (".", "..")
+)
 
 
 @given(names, st.integers(min_value=0, max_value=10**9))
