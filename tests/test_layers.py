@@ -8,13 +8,27 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).parent.parent / "artifactctl"
 
-RANK = {"errors": 0, "core": 1, "catalog": 2, "blobs": 2, "refs": 2, "store": 3, "ops": 4,
-        "sdk": 5, "cli": 6}
+RANK = {
+    "errors": 0,
+    "core": 1,
+    "catalog": 2,
+    "blobs": 2,
+    "refs": 2,
+    "store": 3,
+    "ops": 4,
+    "sdk": 5,
+    "cli": 6,
+}
 # third-party packages only one layer may import
 OWNED = {
-    "typer": {"cli"}, "rich": {"cli"}, "click": {"cli"},
+    "typer": {"cli"},
+    "rich": {"cli"},
+    "click": {"cli"},
     "sqlite_utils": {"catalog"},
-    "fsspec": {"refs"}, "s3fs": {"refs"}, "gcsfs": {"refs"}, "adlfs": {"refs"},
+    "fsspec": {"refs"},
+    "s3fs": {"refs"},
+    "gcsfs": {"refs"},
+    "adlfs": {"refs"},
 }
 
 

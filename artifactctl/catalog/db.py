@@ -16,8 +16,8 @@ import sqlite3
 import sys
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from artifactctl.catalog import schema
 from artifactctl.errors import IntegrityError, LockTimeoutError, StorageError

@@ -54,7 +54,9 @@ def register(app: typer.Typer) -> None:
         ref_workers: Annotated[
             int | None,
             typer.Option(
-                "--ref-workers", min=1, max=64,
+                "--ref-workers",
+                min=1,
+                max=64,
                 help="Concurrent reference downloads (default: refs.workers, 8).",
             ),
         ] = None,

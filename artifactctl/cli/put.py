@@ -72,7 +72,8 @@ def register(app: typer.Typer) -> None:
         max_objects: Annotated[
             int | None,
             typer.Option(
-                "--max-objects", help="Most objects one reference prefix may expand to "
+                "--max-objects",
+                help="Most objects one reference prefix may expand to "
                 "(default 10,000,000; more is an error, never a silent cut).",
             ),
         ] = None,

@@ -64,9 +64,7 @@ def _reference_requests(
     prefix: str | None,
 ) -> list[RefRequest]:
     check_max_objects(max_objects)
-    out = [
-        RefRequest(p, None, checksum, max_objects, prefix) for p in paths if looks_like_uri(p)
-    ]
+    out = [RefRequest(p, None, checksum, max_objects, prefix) for p in paths if looks_like_uri(p)]
     for text in ref_names or []:
         named = parse_ref_name(text)
         out.append(RefRequest(named.uri, named.name, checksum, max_objects, prefix))
