@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+pytest_plugins = ["tests.emulators.fixtures"]
+
 ARTIFACTCTL = shutil.which("artifactctl") or str(Path(sys.executable).parent / "artifactctl")
 
 

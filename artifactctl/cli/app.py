@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,7 +21,48 @@ def click_exceptions() -> Any:
     return exceptions
 
 
-def build_app() -> typer.Typer:
+#: Top-level command → the module that registers it. Only the invoked command's module is
+#: imported and converted to click (the others cost ~0.2 s of start-up on every call);
+#: `tests/cli/test_app.py` checks this table against what the modules really register.
+COMMANDS: dict[str, str] = {
+    "init": "store_cmds", "store": "store_cmds",
+    "put": "put",
+    "get": "get", "checkout": "get",
+    "verify": "verify", "fsck": "verify",
+    "ls": "inspect", "show": "inspect", "files": "inspect", "diff": "inspect",
+    "link": "link", "unlink": "link", "portfolio": "portfolio",
+    "alias": "alias", "tag": "tags", "edit": "edit",
+    "delete": "lifecycle", "gc": "lifecycle", "keep": "lifecycle", "ttl": "lifecycle",
+    "cache": "lifecycle",
+    "config": "config", "du": "du",
+    "run": "run", "runs": "run",
+    "lineage": "lineage", "use": "lineage",
+}  # fmt: skip
+
+_GLOBAL_OPTIONS_WITH_VALUE = ("--store",)
+
+
+def modules_for(args: list[str] | None) -> list[str]:
+    """The command modules needed to run ``args``: one for a known command, all otherwise
+    (top-level help, an unknown command: click then lists or suggests every command)."""
+    everything = list(dict.fromkeys(COMMANDS.values()))
+    if not args:
+        return everything
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in _GLOBAL_OPTIONS_WITH_VALUE:
+            i += 2
+            continue
+        if arg.startswith("-"):
+            i += 1
+            continue
+        module = COMMANDS.get(arg)
+        return [module] if module else everything
+    return everything
+
+
+def build_app(args: list[str] | None = None) -> typer.Typer:
     app = typer.Typer(
         name="artifactctl",
         help="Fast, local-first, content-addressed artifact versioning.",
@@ -43,16 +85,6 @@ def build_app() -> typer.Typer:
             raise typer.Exit(0)
         common.set_global_store(Path(store) if store else None)
 
-    from artifactctl.cli import get, inspect, link, portfolio, put, store_cmds, verify
-
-    for module in (store_cmds, put, get, verify, inspect, link, portfolio):
-        module.register(app)
-    from artifactctl.cli import alias, config, du, edit, lifecycle, tags
-
-    for module in (alias, tags, edit, lifecycle, config, du):  # versions in depth (issue 3)
-        module.register(app)
-    from artifactctl.cli import lineage, run
-
-    for module in (run, lineage):  # runs, lineage and metrics (issue 5)
-        module.register(app)
+    for module in modules_for(args):
+        importlib.import_module(f"artifactctl.cli.{module}").register(app)
     return app

@@ -23,7 +23,7 @@ def run(args: list[str]) -> int:
     from artifactctl.cli.render import print_error
     from artifactctl.errors import ArtifactctlError
 
-    app = build_app()
+    app = build_app(args)
     cx = click_exceptions()
     try:
         result = app(args=args, prog_name="artifactctl", standalone_mode=False)
