@@ -33,9 +33,16 @@ LS_TABLE_ARGS = ["ls", "tiny"]
 @dataclass(frozen=True)
 class CaseSpec:
     label: str
-    workload: str  # "" for the startup cases
-    floor: str  # the floor case this case is compared with ("" for none)
-    hash_floor: str = ""  # the xxh3 read of the same bytes, where hashing is part of the work
+    workload: str  # "" for the start-up cases
+    floor: str  # the floor this case is compared with: "cp -r", "stat walk", ... ("" for none)
+    vs_hash: bool = False  # also compare with one xxh3 read of the same bytes
+
+    def floor_cases(self) -> set[str]:
+        """The floor cases (floor name + workload) this case needs measured."""
+        names = {self.floor} if self.floor else set()
+        if self.vs_hash:
+            names.add("xxh3 read")
+        return {floor_case(n, self.workload) for n in names}
 
 
 def floor_case(name: str, workload: str) -> str:
@@ -45,16 +52,15 @@ def floor_case(name: str, workload: str) -> str:
 def _cases() -> dict[str, CaseSpec]:
     cases: dict[str, CaseSpec] = {}
     for w in ("many", "large", "huge-tree"):
-        xxh = floor_case("xxh3 read", w)
-        cases[f"put-{w}"] = CaseSpec(f"put {w}", w, floor_case("cp -r", w), xxh)
-        cases[f"noop-{w}"] = CaseSpec(f"no-op put {w}", w, floor_case("stat walk", w))
+        cases[f"put-{w}"] = CaseSpec(f"put {w}", w, "cp -r", vs_hash=True)
+        cases[f"noop-{w}"] = CaseSpec(f"no-op put {w}", w, "stat walk")
         if w == "many":
             cases[f"mutate-{w}"] = CaseSpec(f"put after mutate {w}", w, "")
         if w != "huge-tree":
-            cases[f"get-copy-{w}"] = CaseSpec(f"get {w} (copy)", w, floor_case("cp -r", w))
-        cases[f"get-hardlink-{w}"] = CaseSpec(f"get {w} (hardlink)", w, floor_case("cp -al", w))
+            cases[f"get-copy-{w}"] = CaseSpec(f"get {w} (copy)", w, "cp -r")
+        cases[f"get-hardlink-{w}"] = CaseSpec(f"get {w} (hardlink)", w, "cp -al")
         if w != "huge-tree":
-            cases[f"verify-{w}"] = CaseSpec(f"verify {w}", w, xxh)
+            cases[f"verify-{w}"] = CaseSpec(f"verify {w}", w, "xxh3 read")
     cases["version"] = CaseSpec("--version", "", "python startup")
     cases["ls"] = CaseSpec("ls --json (10,000 versions)", "", "python startup")
     cases["ls-table"] = CaseSpec("ls table (10,000 versions)", "", "python startup")
@@ -285,7 +291,7 @@ def _case_rows(results: dict[tuple[str, str], Series], peers_run: bool) -> list[
             r = ratio_vs_floor(results, case, spec.floor)
             vs_floor = f"{r:.2f}x {spec.floor}" if r is not None else "-"
         vs_hash = "-"
-        if spec.hash_floor:
+        if spec.vs_hash:
             r = ratio_vs_floor(results, case, "xxh3 read")
             vs_hash = f"{r:.2f}x" if r is not None else "-"
         dvc, dvc_r = _peer_cell(results, case, DVC, peers_run)
@@ -510,11 +516,14 @@ def _parts(s: Series) -> str:
 
 
 METHOD = [
-    "- Every command runs as a subprocess, the way a user or a Makefile runs it; wall time is "
-    "measured around fork/exec and wait, peak RSS is `ru_maxrss` from `os.wait4` (largest single "
-    "process of the tree, including reaped children).",
-    "- Warm page cache: each workload is read once, untimed, before anything is timed (dropping "
-    "caches needs root on a shared machine). `sync` runs untimed before each timed command.",
+    "- Every command runs as a subprocess, the way a user or a Makefile runs it (stdin closed, "
+    "output to files, `NO_COLOR=1`); wall time is measured around start and wait; CPU time "
+    "(user + system) and peak RSS come from `wait4` (via GNU time when installed): the largest "
+    "single process of the tree, including the children it reaped.",
+    "- Warm page cache: each workload is read once, untimed, and every chain runs once, untimed, "
+    "on a 40-file tree before anything is timed (dropping caches needs root on a shared "
+    "machine). `sync` runs untimed before each timed command. Python byte-code is cached in "
+    "`bench/.work/pycache` (`PYTHONPYCACHEPREFIX`) for every Python tool alike.",
     "- Each tool gets a fresh store and a fresh working copy (`cp -r`) per repeat; within a "
     "repeat the steps run in order: put, no-op put, get (copy), verify, get (hardlink), put "
     "after mutate (1% of files rewritten, 1% added, 1% deleted). Tools run alternately.",

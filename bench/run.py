@@ -241,9 +241,7 @@ class Bench:
 def chain_floors(b: Bench, wl: Workload) -> None:
     w = wl.name
     dst = b.runs / f"floor-{w}"
-    needed = {report.CASES[c].floor for c in b.cases} | {
-        report.CASES[c].hash_floor for c in b.cases
-    }
+    needed = set().union(*(report.CASES[c].floor_cases() for c in b.cases))
     for name, argv in floors.commands(b.floor_python, wl.path, dst).items():
         case = report.floor_case(name, w)
         if case not in needed:
@@ -258,11 +256,12 @@ def chain_floors(b: Bench, wl: Workload) -> None:
         s.samples.append(sample)
         if not sample.ok:
             s.add_error(sample.why())
-        log(
-            f"  {'floor':16} {case:28} {sample.wall:8.3f} s  cpu {sample.cpu:7.2f} s"
-            f"  {sample.maxrss_kib * 1024 / 1e6:6.0f} MB"
-            + ("" if sample.ok else f"  FAILED {sample.why()}")
-        )
+        if not b.quiet:
+            log(
+                f"  {'floor':16} {case:28} {sample.wall:8.3f} s  cpu {sample.cpu:7.2f} s"
+                f"  {sample.maxrss_kib * 1024 / 1e6:6.0f} MB"
+                + ("" if sample.ok else f"  FAILED {sample.why()}")
+            )
         b.remove(dst)
 
 
@@ -435,6 +434,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     p.add_argument("--work", type=Path, default=HERE / ".work", help=argparse.SUPPRESS)
     p.add_argument("--list", action="store_true", help="list the case ids and exit")
+    p.add_argument(
+        "--rerender",
+        type=Path,
+        metavar="JSON",
+        help="only re-render --out from a saved bench/.work/last-results.json",
+    )
     args = p.parse_args(argv)
     if args.repeat < 1:
         p.error("--repeat must be at least 1")
@@ -456,6 +461,11 @@ def main(argv: list[str]) -> int:
     if args.list:
         for case, spec in report.CASES.items():
             print(f"{case:24} {spec.label}")
+        return 0
+    if args.rerender:
+        results, meta = load_raw(args.rerender)
+        args.out.write_text(report.render_markdown(results, meta, peers_run=bool(meta["peers"])))
+        print(report.render_console(results, meta, peers_run=bool(meta["peers"])))
         return 0
     started = time.perf_counter()
     b = Bench(args)
@@ -539,8 +549,15 @@ def main(argv: list[str]) -> int:
     text = report.render_markdown(b.results, b.meta, peers_run=args.peers)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)
+    save_raw(b.work / "last-results.json", b.results, b.meta)
+    print(report.render_console(b.results, b.meta, peers_run=args.peers))
+    log(f"wrote {args.out} in {b.meta['total_s']:.0f} s")
+    return 0
+
+
+def save_raw(path: Path, results: dict[tuple[str, str], Series], meta: dict[str, object]) -> None:
     raw = {
-        "meta": b.meta,
+        "meta": meta,
         "series": [
             {
                 "case": s.case,
@@ -550,16 +567,29 @@ def main(argv: list[str]) -> int:
                 "notes": s.notes,
                 "extra": s.extra,
                 "samples": [
-                    {"wall": x.wall, "maxrss_kib": x.maxrss_kib, "rc": x.rc} for x in s.samples
+                    {
+                        "wall": x.wall,
+                        "cpu": x.cpu,
+                        "maxrss_kib": x.maxrss_kib,
+                        "rc": x.rc,
+                        "timed_out": x.timed_out,
+                    }
+                    for x in s.samples
                 ],
             }
-            for s in b.results.values()
+            for s in results.values()
         ],
     }
-    (b.work / "last-results.json").write_text(json.dumps(raw, indent=1, default=str))
-    print(report.render_console(b.results, b.meta, peers_run=args.peers))
-    log(f"wrote {args.out} in {b.meta['total_s']:.0f} s")
-    return 0
+    path.write_text(json.dumps(raw, indent=1, default=str))
+
+
+def load_raw(path: Path) -> tuple[dict[tuple[str, str], Series], dict[str, object]]:
+    raw = json.loads(path.read_text())
+    results: dict[tuple[str, str], Series] = {}
+    for d in raw["series"]:
+        samples = [Sample(**x) for x in d.pop("samples")]
+        results[(d["case"], d["tool"])] = Series(**d, samples=samples)
+    return results, raw["meta"]
 
 
 def run_peer(b: Bench, tool: str, wl: Workload) -> None:

@@ -13,6 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Shared machines are noisy: no per-example deadline, no "too slow" health check.
+settings.register_profile(
+    "artifactctl", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=100
+)
+settings.load_profile("artifactctl")
 
 pytest_plugins = ["tests.emulators.fixtures"]
 

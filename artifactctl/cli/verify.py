@@ -75,6 +75,13 @@ def register(app: typer.Typer) -> None:
 
     @app.command("fsck")
     def fsck_cmd(
+        grace: Annotated[
+            str,
+            typer.Option(
+                "--grace",
+                help="Report orphan blobs and temp files older than this as debris (0s: all).",
+            ),
+        ] = "1h",
         store: common.StoreOpt = None,
         json: common.JsonOpt = False,
     ) -> None:
@@ -83,10 +90,12 @@ def register(app: typer.Typer) -> None:
 
         Example: artifactctl fsck --json
         """
+        from artifactctl.core.durations import parse_duration
         from artifactctl.ops.fsck import fsck
 
+        grace_seconds = parse_duration(grace, allow_zero=True)
         with common.open_store(store) as s:
-            result = fsck(s)
+            result = fsck(s, grace_seconds=grace_seconds)
         if json:
             print_json(result.to_json())
         else:

@@ -10,6 +10,12 @@ from artifactctl.errors import UsageError
 MAX_COMPONENT_BYTES = 255
 MAX_PATH_BYTES = 4096
 _DRIVE = re.compile(r"^[A-Za-z]:")
+_CONTROL = re.compile(r"[\x00-\x1f]")
+# Plain ASCII paths (most of them) skip the slower checks: no control characters, backslashes,
+# drive letters or Unicode to normalise; empty, "." and ".." components are checked below.
+_PLAIN = re.compile(
+    r"[A-Za-z0-9_.+=@,~#%()\[\]{} -]{1,255}(?:/[A-Za-z0-9_.+=@,~#%()\[\]{} -]{1,255})*"
+)
 
 
 def normalize_entry_path(path: str) -> str:
@@ -21,6 +27,14 @@ def normalize_entry_path(path: str) -> str:
     """
     if not isinstance(path, str):
         raise UsageError(f"entry path must be text, got {type(path).__name__}")
+    if (
+        _PLAIN.fullmatch(path)
+        and "." not in path.split("/")
+        and ".." not in path.split("/")
+        and not _DRIVE.match(path)
+        and len(path) <= MAX_PATH_BYTES
+    ):
+        return path
     if path == "":
         raise UsageError("entry path is empty")
     if "\x00" in path:
@@ -35,7 +49,7 @@ def normalize_entry_path(path: str) -> str:
         encoded = path.encode("utf-8")
     except UnicodeEncodeError:
         raise UsageError(f"entry path {path!r} is not valid UTF-8") from None
-    if any(ord(c) < 0x20 for c in path):
+    if _CONTROL.search(path):
         raise UsageError(f"entry path {path!r} contains a control character")
     nfc = unicodedata.normalize("NFC", path)
     parts = nfc.split("/")

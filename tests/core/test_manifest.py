@@ -112,3 +112,11 @@ def test_round_trip(paths: list[str], data: st.DataObject) -> None:
 def test_parse_never_crashes(blob: bytes) -> None:
     with contextlib.suppress(IntegrityError):
         mf.parse(blob)
+
+
+@given(st.text(min_size=1, max_size=30), st.integers(min_value=0, max_value=2**50))
+def test_fast_lines_equal_json_dumps(path: str, size: int) -> None:
+    entry = Entry(path, format_digest("xxh3-128", "ab" * 16), size)
+    fast = list(mf.Manifest("xxh3-128", [entry]).iter_lines())[1]
+    slow = json.dumps(entry.to_json(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert fast == (slow + "\n").encode("utf-8", "surrogatepass")
