@@ -76,7 +76,7 @@ class Manifest:
         header = {"algorithm": self.algorithm, "entries": len(self.entries), "format": FORMAT}
         header["kind"] = KIND
         yield (_dumps(header) + "\n").encode("utf-8")
-        quote = json.encoder.encode_basestring  # type: ignore[attr-defined]
+        quote = json.encoder.encode_basestring
         for e in self.entries:
             if e.ref is None and e.extra is None:
                 # the same bytes _dumps would give (keys sorted), without its per-call overhead
