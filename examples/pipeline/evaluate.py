@@ -6,7 +6,9 @@ import sys
 from pathlib import Path
 
 data, model, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
-points = [tuple(map(float, line.split(","))) for line in (data / "data.csv").read_text().split()[1:]]
+points = [
+    tuple(map(float, line.split(","))) for line in (data / "data.csv").read_text().split()[1:]
+]
 params = json.loads((model / "model.json").read_text())
 close = sum(abs(params["a"] * x + params["b"] - y) < 0.5 for x, y in points)
 accuracy = round(close / len(points), 4)

@@ -7,7 +7,9 @@ from pathlib import Path
 import artifactctl
 
 data, out = Path(sys.argv[1]), Path(sys.argv[2])
-points = [tuple(map(float, line.split(","))) for line in (data / "data.csv").read_text().split()[1:]]
+points = [
+    tuple(map(float, line.split(","))) for line in (data / "data.csv").read_text().split()[1:]
+]
 with artifactctl.init_run() as run:  # inside `run exec`: attaches to that run
     epochs = int(run.config.get("epochs", 20))
     a = b = 0.0

@@ -301,6 +301,7 @@ def run_crashes(
     seed: int,
     kills_per_command: int,
     files: int,
+    extra_kills: dict[str, int] | None = None,
     only: list[str] | None = None,
     label: str = "run",
     summary_file: Path | None = SUMMARY_FILE,
@@ -317,7 +318,8 @@ def run_crashes(
         sc.setup(h, store)
         duration = h.timed(store, sc.prepare(h, store, 0))  # one clean run: the time to aim at
         attempt = 0
-        while tally.tried < kills_per_command and attempt < 4 * kills_per_command:
+        wanted = kills_per_command + (extra_kills or {}).get(sc.name, 0)
+        while tally.tried < wanted and attempt < 4 * wanted:
             attempt += 1
             argv = sc.prepare(h, store, attempt)
             # most of a short command is interpreter start-up: aim at the whole run, and at
@@ -349,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--only", action="append", help="scenario name (repeatable)")
     ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--label", default="manual", help="label of the summary line")
     args = ap.parse_args(argv)
     import tempfile
 
@@ -359,9 +362,9 @@ def main(argv: list[str] | None = None) -> int:
             kills_per_command=args.kills,
             files=args.files,
             only=args.only,
-            label="manual",
+            label=args.label,
         )
-    print(s.line("manual"))
+    print(s.line(args.label))
     for f in s.failures:
         print("FAILED:", f)
     return 1 if s.failures else 0
