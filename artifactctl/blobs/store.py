@@ -79,6 +79,11 @@ class BlobStore:
         try:
             os.rename(tmp_name, final)
         except FileNotFoundError:
+            if not os.path.exists(tmp_name):  # removed under us: a `gc --grace 0s` meanwhile?
+                raise StorageError(
+                    f"the temporary file {tmp_name} vanished before it became blob {digest}",
+                    hint="run the command again; do not run `gc --grace 0s` during writes",
+                ) from None
             final.parent.mkdir(parents=True, exist_ok=True)
             os.rename(tmp_name, final)
         except OSError as exc:

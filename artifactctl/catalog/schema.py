@@ -155,6 +155,14 @@ def _m003_runs(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS idx_versions_run ON versions (run_id)")
 
 
+def _m005_hardlinks(db: sqlite_utils.Database) -> None:
+    """Blobs placed as hard links by get/checkout, by inode (see catalog/hardlinks.py)."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS hardlinks (dev INTEGER NOT NULL, ino INTEGER NOT NULL,"
+        " digest TEXT NOT NULL, placed_at TEXT NOT NULL, PRIMARY KEY (dev, ino)) WITHOUT ROWID"
+    )
+
+
 Migration = Callable[["sqlite_utils.Database"], None]
 
 #: Applied in order; the schema version is the number applied.
@@ -162,6 +170,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_core", _m001_core),
     ("004_links", _m004_links),
     ("003_runs", _m003_runs),
+    ("005_hardlinks", _m005_hardlinks),
 ]
 
 

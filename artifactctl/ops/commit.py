@@ -129,6 +129,10 @@ def commit(
     if isinstance(ttl_seconds, str):  # "default": the store's default-ttl setting, if any
         ttl_seconds = default_ttl_seconds(store)
     digests, ingested = _digest_files(store, list(draft.files.values()), progress)
+    if any(r.stat.st_nlink > 1 for r in ingested.values()):  # an edited `--link hardlink` file?
+        from artifactctl.ops.hardlinks import check_ingested
+
+        check_ingested(store, ingested, {p: lf.source for p, lf in draft.files.items()})
     entries = dict(draft.entries)
     for path in draft.files:
         res = digests[path]

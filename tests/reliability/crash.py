@@ -33,7 +33,7 @@ from typing import Any
 
 ARTIFACTCTL = shutil.which("artifactctl") or str(Path(sys.executable).parent / "artifactctl")
 DAMAGE = {"catalog", "corrupt-blob", "missing-blob", "bad-manifest", "dangling-alias"}
-SUMMARY_FILE = Path(__file__).with_name("crash-summary.txt")
+RESULTS = Path(__file__).with_name("results")  # crash-LABEL.txt: the last summary line per label
 
 
 class HarnessError(AssertionError):
@@ -304,7 +304,7 @@ def run_crashes(
     extra_kills: dict[str, int] | None = None,
     only: list[str] | None = None,
     label: str = "run",
-    summary_file: Path | None = SUMMARY_FILE,
+    results: Path | None = RESULTS,
 ) -> Summary:
     """Run every scenario until ``kills_per_command`` kills landed (or 4× as many attempts)."""
     h = Harness(workdir, seed=seed, files=files)
@@ -338,9 +338,10 @@ def run_crashes(
                 continue
             tally.survived += 1
     summary.seconds = time.monotonic() - start
-    if summary_file is not None:
-        with summary_file.open("a", encoding="utf-8") as fh:
-            fh.write(summary.line(label) + "\n")
+    if results is not None:
+        results.mkdir(exist_ok=True)
+        text = summary.line(label) + "\n" + "".join(f"FAILED: {f}\n" for f in summary.failures)
+        (results / f"crash-{label}.txt").write_text(text, encoding="utf-8")
     return summary
 
 
