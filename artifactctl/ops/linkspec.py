@@ -13,40 +13,23 @@ from artifactctl.catalog.db import Catalog
 from artifactctl.catalog.links import LinkRow
 from artifactctl.catalog.rows import ArtifactRow, VersionRow
 from artifactctl.core.spec import Spec, parse_spec
-from artifactctl.errors import ConflictError, NotFoundError, UsageError
+from artifactctl.errors import NotFoundError, UsageError
+from artifactctl.ops.resolve import pick
 from artifactctl.store import Store
 
 
 def member(cat: Catalog, portfolio: ArtifactRow, s: Spec) -> LinkRow:
     """The active member of ``portfolio`` that ``s`` names, or NotFoundError saying what exists."""
-    if s.version is not None:
-        found = lq.member_by_number(cat, portfolio.id, s.version)
-        if found is None:
-            raise NotFoundError(
-                f"{s} is not a member of portfolio {portfolio.name!r}" + _existing(cat, portfolio),
-                hint=f"`artifactctl portfolio show {portfolio.name}` lists its members",
-            )
-        return found
-    if s.digest_prefix is not None:
-        matches = lq.members_by_digest_prefix(cat, portfolio.id, s.digest_prefix)
-        if not matches:
-            raise NotFoundError(
-                f"no member of {portfolio.name!r} has a digest starting {s.digest_prefix}"
-            )
-        if len(matches) > 1:
-            raise ConflictError(
-                f"{s} is ambiguous: " + ", ".join(m.label for m in matches),
-                hint="give more digits of the digest",
-            )
-        return matches[0]
-    alias = s.alias or "latest"
-    found = lq.member_by_alias(cat, portfolio.id, alias)
-    if found is None:
-        raise NotFoundError(
-            f"portfolio {portfolio.name!r} has no alias {alias!r}" + _existing(cat, portfolio),
-            hint=f"`artifactctl portfolio show {portfolio.name}` lists its members and aliases",
-        )
-    return found
+    return pick(
+        s,
+        by_number=lambda n: lq.member_by_number(cat, portfolio.id, n),
+        by_digest_prefix=lambda p: lq.members_by_digest_prefix(cat, portfolio.id, p),
+        by_alias=lambda a: lq.member_by_alias(cat, portfolio.id, a),
+        what=f"portfolio {portfolio.name!r}",
+        absent=f"is not a member of portfolio {portfolio.name!r}",
+        existing=lambda: _existing(cat, portfolio),
+        hint=f"`artifactctl portfolio show {portfolio.name}` lists its members and aliases",
+    )
 
 
 def resolve_in_portfolio(store: Store, portfolio: ArtifactRow, s: Spec) -> VersionRow:

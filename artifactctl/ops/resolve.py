@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from artifactctl.catalog import versions as q
 from artifactctl.catalog.rows import VersionRow
 from artifactctl.core.spec import Spec, parse_spec
 from artifactctl.errors import ConflictError, NotFoundError
 from artifactctl.store import Store
+
+T = TypeVar("T")
 
 
 def resolve(store: Store, spec: str | Spec) -> VersionRow:
@@ -24,34 +29,50 @@ def resolve(store: Store, spec: str | Spec) -> VersionRow:
             from artifactctl.ops.linkspec import resolve_in_portfolio
 
             return resolve_in_portfolio(store, art, s)
-        if s.version is not None:
-            found = q.version_by_number(cat, s.name, s.version)
-            if found is None:
-                raise NotFoundError(
-                    f"{s} does not exist" + _existing(store, s.name),
-                    hint=f"`artifactctl ls {s.name}` lists its versions",
-                )
-            return found
-        if s.digest_prefix is not None:
-            matches = q.versions_by_digest_prefix(cat, s.name, s.digest_prefix)
-            if not matches:
-                raise NotFoundError(
-                    f"no version of {s.name!r} has a digest starting {s.digest_prefix}"
-                )
-            if len(matches) > 1:
-                raise ConflictError(
-                    f"{s} is ambiguous: " + ", ".join(m.label for m in matches),
-                    hint="give more digits of the digest",
-                )
-            return matches[0]
-        alias = s.alias or "latest"
-        found = q.version_by_alias(cat, s.name, alias)
+        return pick(
+            s,
+            by_number=lambda n: q.version_by_number(cat, s.name, n),
+            by_digest_prefix=lambda p: q.versions_by_digest_prefix(cat, s.name, p),
+            by_alias=lambda a: q.version_by_alias(cat, s.name, a),
+            what=f"{s.name!r}",
+            existing=lambda: _existing(store, s.name),
+            hint=f"`artifactctl ls {s.name}` lists its versions and aliases",
+        )
+
+
+def pick(
+    s: Spec,
+    *,
+    by_number: Callable[[int], T | None],
+    by_digest_prefix: Callable[[str], list[T]],
+    by_alias: Callable[[str], T | None],
+    what: str,
+    existing: Callable[[], str],
+    hint: str,
+    absent: str = "does not exist",
+) -> T:
+    """The one thing ``s`` selects by number, digest prefix or alias, with errors that say what
+    exists. Shared by artifacts and portfolios (ops/linkspec.py)."""
+    if s.version is not None:
+        found = by_number(s.version)
         if found is None:
-            raise NotFoundError(
-                f"{s.name!r} has no alias {alias!r}" + _existing(store, s.name),
-                hint=f"`artifactctl ls {s.name}` lists its versions and aliases",
-            )
+            raise NotFoundError(f"{s} {absent}" + existing(), hint=hint)
         return found
+    if s.digest_prefix is not None:
+        matches = by_digest_prefix(s.digest_prefix)
+        if not matches:
+            raise NotFoundError(f"nothing in {what} has a digest starting {s.digest_prefix}")
+        if len(matches) > 1:
+            labels = ", ".join(str(getattr(m, "label", m)) for m in matches)
+            raise ConflictError(
+                f"{s} is ambiguous: {labels}", hint="give more digits of the digest"
+            )
+        return matches[0]
+    alias = s.alias or "latest"
+    found = by_alias(alias)
+    if found is None:
+        raise NotFoundError(f"{what} has no alias {alias!r}" + existing(), hint=hint)
+    return found
 
 
 def _existing(store: Store, name: str) -> str:
