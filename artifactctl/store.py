@@ -156,7 +156,14 @@ class Store:
         clock: Clock = utc_now,
     ) -> Store:
         where = discover(path)
-        if not (where / CONFIG).is_file():
+        try:
+            found = (where / CONFIG).is_file()
+        except OSError as exc:  # e.g. a store directory this user may not enter
+            raise StorageError(
+                f"cannot open the store {where}: {exc.strerror}",
+                hint="check the permissions of the store directory and its parents",
+            ) from None
+        if not found:
             if where.exists() and (not where.is_dir() or any(where.iterdir())):
                 raise NotFoundError(
                     f"{where} is not an artifactctl store",

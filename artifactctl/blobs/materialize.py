@@ -7,7 +7,9 @@ file system can and copies otherwise, probed once per file system.
 
 Every file is written to a temporary name in its directory and renamed into place, so a crash
 never leaves a half-written file at an entry path. Blob bytes are re-hashed on the way (check on
-read) unless ``verify=False``.
+read) in copy mode; in link modes (reflink, hardlink, symlink) the file *is* (a clone of) the blob
+and nothing is read, unless ``verify=True``: then each blob is re-hashed once. ``verify=False``
+turns checking off for copies too.
 """
 
 from __future__ import annotations
@@ -53,13 +55,14 @@ class Materializer:
         *,
         mode: str = "auto",
         force: bool = False,
-        verify: bool = True,
+        verify: bool | None = None,
     ) -> None:
         self.blobs = blobs
         self.target = target
         self.mode = check_link_mode(mode)
         self.force = force
-        self.verify = verify
+        self.verify = verify is not False  # copies are checked as they stream
+        self.verify_links = verify is True  # link modes read nothing unless asked
         self._reflink_ok: dict[int, bool] = {}
         self._verified: set[str] = set()
         self._lock = threading.Lock()
@@ -69,7 +72,8 @@ class Materializer:
     def place(self, path: str, digest: str, size: int) -> Placed:
         parent, _, name = path.rpartition("/")
         dfd = self.target.dir_fd(parent)
-        existing = _lstat(name, dfd)
+        # in a directory this get created, nothing exists yet: skip the lstat
+        existing = None if self.target.is_fresh(parent) else _lstat(name, dfd)
         outcome = ADDED
         if existing is not None:
             if self._same(existing, name, dfd, digest, size):
@@ -82,7 +86,13 @@ class Materializer:
                     hint="use --force to overwrite it, or choose another --root",
                 )
             outcome = REPLACED
-        self._write(name, dfd, digest, size)
+        try:
+            self._write(name, dfd, digest, size, absent=existing is None)
+        except (IsADirectoryError, NotADirectoryError):
+            raise ConflictError(
+                f"{self.target.root / path} is a directory in the target (or the version has "
+                "both a file and a directory at that path)"
+            ) from None
         return Placed(path, outcome, size)
 
     def place_bytes(self, path: str, data: bytes) -> Placed:
@@ -129,9 +139,20 @@ class Materializer:
     def _tmp_name(self, name: str) -> str:
         return f".{name[:100]}.{secrets.token_hex(6)}.artifactctl-tmp"
 
-    def _write(self, name: str, dfd: int, digest: str, size: int) -> None:
-        tmp = self._tmp_name(name)
+    def _write(self, name: str, dfd: int, digest: str, size: int, *, absent: bool) -> None:
         mode = self.mode
+        if absent and mode in ("hardlink", "symlink"):
+            # link() and symlink() create the name atomically or fail: no temp name needed
+            self._check_blob(digest)
+            try:
+                if mode == "hardlink":
+                    self._hardlink(digest, name, dfd)
+                else:
+                    os.symlink(self.blobs.path(digest), name, dir_fd=dfd)
+                return
+            except FileExistsError:
+                pass  # created meanwhile: replace it through a temp name below
+        tmp = self._tmp_name(name)
         try:
             if mode in ("hardlink", "symlink"):
                 self._check_blob(digest)
@@ -150,7 +171,7 @@ class Materializer:
             raise
 
     def _check_blob(self, digest: str) -> None:
-        if not self.verify or digest in self._verified:
+        if not self.verify_links or digest in self._verified:
             return
         actual = self.blobs.hash_blob(digest)
         if actual != digest:

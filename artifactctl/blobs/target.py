@@ -33,6 +33,7 @@ class Target:
         except OSError as exc:
             raise StorageError(f"cannot open {root}: {exc.strerror}") from None
         self._fds: dict[str, int] = {"": self._root_fd}
+        self._fresh: set[str] = set()  # directories this Target created: known to be empty
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -68,10 +69,16 @@ class Target:
             self._fds[rel_dir] = fd
             return fd
 
+    def is_fresh(self, rel_dir: str) -> bool:
+        """True when this Target created ``rel_dir`` itself, so nothing else is in it (except
+        what this Target placed there)."""
+        return rel_dir in self._fresh
+
     def _open_child(self, parent_fd: int, rel_dir: str, name: str, create: bool) -> int:
         if create:
             try:
                 os.mkdir(name, 0o777, dir_fd=parent_fd)
+                self._fresh.add(rel_dir)
             except FileExistsError:
                 pass
             except OSError as exc:

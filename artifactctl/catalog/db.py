@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from artifactctl.catalog import schema
-from artifactctl.errors import IntegrityError, LockTimeoutError, StorageError
+from artifactctl.errors import IntegrityError, LockTimeoutError, StorageError, UsageError
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -150,24 +150,39 @@ class Catalog:
             return row
         except sqlite3.DatabaseError as exc:
             raise _translate(exc, self) from None
+        except UnicodeEncodeError:
+            raise _not_text() from None
 
     def all(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
         try:
             return self.conn.execute(sql, params).fetchall()
         except sqlite3.DatabaseError as exc:
             raise _translate(exc, self) from None
+        except UnicodeEncodeError:
+            raise _not_text() from None
 
     def exec(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Cursor:
         try:
             return self.conn.execute(sql, params)
         except sqlite3.DatabaseError as exc:
             raise _translate(exc, self) from None
+        except UnicodeEncodeError:
+            raise _not_text() from None
 
     def many(self, sql: str, rows: list[tuple[object, ...]]) -> None:
         try:
             self.conn.executemany(sql, rows)
         except sqlite3.DatabaseError as exc:
             raise _translate(exc, self) from None
+        except UnicodeEncodeError:
+            raise _not_text() from None
+
+
+def _not_text() -> UsageError:
+    # a command-line argument with bytes that are not UTF-8 (Python passes them as surrogates)
+    return UsageError(
+        "an argument is not valid UTF-8 text", hint="names, specs and ids must be UTF-8 text"
+    )
 
 
 def _translate(exc: sqlite3.DatabaseError, catalog: Catalog) -> Exception:

@@ -38,6 +38,15 @@ def register(app: typer.Typer) -> None:
         ] = None,
         link: LinkOpt = "auto",
         force: Annotated[bool, typer.Option("--force", help="Overwrite differing files.")] = False,
+        verify: Annotated[
+            bool | None,
+            typer.Option(
+                "--verify/--no-verify",
+                help="Re-hash blob bytes while placing them. Default: on for copies (free, the "
+                "bytes pass through), off for reflink/hardlink/symlink (nothing is read).",
+                show_default=False,
+            ),
+        ] = None,
         file: Annotated[
             str | None, typer.Option("--file", help="Write just this entry (see -o).")
         ] = None,
@@ -91,6 +100,7 @@ def register(app: typer.Typer) -> None:
                 path_prefix=path_prefix,
                 link=link,
                 force=force,
+                verify=verify,
                 progress=progress_for(quiet or json),
                 run_id=common.run_id_from_env(run),
                 allow_missing_references=allow_missing_references,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -94,8 +95,11 @@ class Digest:
         return cls(algorithm, hexpart)
 
 
+_LOWER_HEX = re.compile(r"[0-9a-f]+")
+
+
 def is_lower_hex(text: str) -> bool:
-    return bool(text) and all(c in "0123456789abcdef" for c in text)
+    return _LOWER_HEX.fullmatch(text) is not None
 
 
 def format_digest(algorithm: str, hexdigest: str) -> str:

@@ -81,6 +81,7 @@ def join_prefix(prefix: str | None, path: str) -> str:
 
 
 def under_prefix(path: str, prefix: str) -> bool:
-    """True when ``path`` is ``prefix`` itself or lies below it (component-wise)."""
-    prefix = prefix.strip("/")
+    """True when ``path`` is ``prefix`` itself or lies below it (component-wise); the prefix is
+    compared in NFC, as entry paths are stored (an NFD ``é`` typed on macOS matches)."""
+    prefix = unicodedata.normalize("NFC", prefix.strip("/"))
     return not prefix or path == prefix or path.startswith(prefix + "/")

@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from artifactctl.blobs.materialize import ADDED, REPLACED, UNCHANGED, Materializer, check_link_mode
+from artifactctl.blobs.materialize import (
+    ADDED,
+    REPLACED,
+    UNCHANGED,
+    Materializer,
+    Placed,
+    check_link_mode,
+)
 from artifactctl.blobs.store import CHUNK, corrupt
 from artifactctl.blobs.target import Target
 from artifactctl.catalog.rows import VersionRow
@@ -21,6 +28,8 @@ from artifactctl.ops.commit import WORKERS
 from artifactctl.ops.progress import NO_PROGRESS, Progress
 from artifactctl.ops.resolve import resolve
 from artifactctl.store import Store
+
+BATCH = 32  # files per thread-pool task
 
 
 @dataclass(slots=True)
@@ -82,7 +91,7 @@ def get(
     path_prefix: str | None = None,
     link: str = "auto",
     force: bool = False,
-    verify: bool = True,
+    verify: bool | None = None,
     progress: Progress = NO_PROGRESS,
     run_id: str | None = None,
     allow_missing_references: bool = False,
@@ -122,7 +131,7 @@ def materialize(
     *,
     link: str,
     force: bool,
-    verify: bool,
+    verify: bool | None,
     result: GetResult,
     progress: Progress = NO_PROGRESS,
     allow_missing_references: bool = False,
@@ -163,8 +172,15 @@ def materialize(
         mat = Materializer(store.blobs, target, mode=link, force=force, verify=verify)
         progress.start("materializing", sum(e.size for e in entries))
         try:
+
+            def place_batch(batch: list[Entry]) -> list[Placed]:
+                return [mat.place(e.path, e.digest, e.size) for e in batch]
+
+            # batches: one pool task per file costs more than placing a small file
+            batches = [entries[i : i + BATCH] for i in range(0, len(entries), BATCH)]
             with ThreadPoolExecutor(WORKERS) as pool:
-                for placed in pool.map(lambda e: mat.place(e.path, e.digest, e.size), entries):
+                placed_all = (p for batch in pool.map(place_batch, batches) for p in batch)
+                for placed in placed_all:
                     result.files += 1
                     result.bytes += placed.size
                     if placed.outcome == ADDED:

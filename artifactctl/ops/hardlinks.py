@@ -35,7 +35,9 @@ def remember(store: Store, digests: Iterable[str]) -> None:
             hardlinks.record(store.catalog, rows)
 
 
-def check_ingested(store: Store, ingested: dict[str, IngestResult], sources: dict[str, str]) -> None:
+def check_ingested(
+    store: Store, ingested: dict[str, IngestResult], sources: dict[str, str]
+) -> None:
     """Raise IntegrityError if an ingested file is a store blob (by inode) whose bytes changed.
 
     ``ingested``: entry path → what was read; ``sources``: entry path → the local file."""

@@ -9,6 +9,7 @@ map to one entry path are an error naming both.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 import stat
@@ -44,6 +45,8 @@ def collect(
             raise NotFoundError(f"{raw} does not exist") from None
         except OSError as exc:
             raise StorageError(f"cannot read {raw}: {exc.strerror}") from None
+        except ValueError:  # a NUL byte (possible from the Python API, not from a shell)
+            raise UsageError(f"{raw!r} is not a valid file name (it contains a NUL byte)") from None
         if stat.S_ISLNK(st.st_mode):
             try:
                 st = os.stat(p)
@@ -120,6 +123,8 @@ def _walk(root: str, excludes: list[str], follow_symlinks: bool) -> list[LocalFi
                 st = de.stat(follow_symlinks=False)
             except FileNotFoundError:
                 continue  # vanished between listing and stat: not part of this snapshot
+            except OSError as exc:  # e.g. a path longer than the system allows (ENAMETOOLONG)
+                raise _unreadable(shown, exc) from None
             mode = st.st_mode
             source = de.path
             if stat.S_ISLNK(mode):
@@ -143,6 +148,15 @@ def _walk(root: str, excludes: list[str], follow_symlinks: bool) -> list[LocalFi
             else:
                 raise UsageError(f"{shown} is {_kind(mode)}; it cannot be stored")
     return out
+
+
+def _unreadable(path: str, exc: OSError) -> Exception:
+    if exc.errno == errno.ENAMETOOLONG:
+        return UsageError(
+            f"{path[:80]}… is longer than the system allows (over 4096 bytes)",
+            hint="entry paths are at most 4096 bytes; move or --exclude that directory",
+        )
+    return StorageError(f"cannot read {path}: {exc.strerror}")
 
 
 def _kind(mode: int) -> str:
