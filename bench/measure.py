@@ -31,7 +31,7 @@ GNU_TIME = "/usr/bin/time"
 
 def rss_method() -> str:
     if os.access(GNU_TIME, os.X_OK):
-        return "GNU time -f %M (wait4 in a small parent)"
+        return "GNU time (wait4 in a small parent process)"
     return "os.wait4 in the harness (includes the harness's own ~25 MB at fork)"
 
 

@@ -420,7 +420,8 @@ def render_markdown(
     for label, dvc, wb, fl in TARGETS:
         cells = []
         for checks in (dvc, wb, fl):
-            cells.append("; ".join(_evaluate(c, results, peers_run) for c in checks) or "-")
+            texts = dict.fromkeys(_evaluate(c, results, peers_run) for c in checks)
+            cells.append("; ".join(texts) or "-")
         rows.append([label, *cells])
     lines += _table(["case", "vs DVC (default)", "vs W&B offline (default)", "vs floor"], rows)
     lines += ["", "## Results", ""]

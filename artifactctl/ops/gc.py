@@ -103,6 +103,7 @@ def gc(
     file_horizon = time.time() - grace_seconds  # files' ages are measured by the file system
     _orphans(store, result, file_horizon)
     _temp_files(store.path / "tmp", result, file_horizon)
+    _temp_files(store.path / "refcache" / "tmp", result, file_horizon)  # interrupted downloads
     return result
 
 

@@ -11,24 +11,27 @@ from __future__ import annotations
 import io
 import json
 import sys
+import time
 import traceback
 
 
 def main(inputs: str, results: str) -> None:
     from artifactctl.cli.main import run
 
-    argvs = json.loads(open(inputs, encoding="utf-8", errors="surrogateescape").read())
+    with open(inputs, encoding="utf-8") as fh:
+        argvs = json.load(fh)
     out = []
     real_out, real_err, real_in = sys.stdout, sys.stderr, sys.stdin
     for argv in argvs:
         err = io.StringIO()
         sys.stdout, sys.stderr, sys.stdin = io.StringIO(), err, io.StringIO("")
         crashed = False
+        start = time.monotonic()
         try:
             code = run(argv)
         except SystemExit as exc:  # typer/click may exit directly
             code = exc.code if isinstance(exc.code, int) else 1
-        except BaseException:  # noqa: BLE001 - a traceback is exactly what we are counting
+        except BaseException:  # a traceback is exactly what we are counting
             crashed = True
             code = -1
             err.write(traceback.format_exc())
@@ -37,10 +40,11 @@ def main(inputs: str, results: str) -> None:
         text = err.getvalue()
         out.append(
             {
-                "argv": argv,
+                "argv": [a if len(a) < 1000 else f"{a[:40]}…({len(a)} chars)" for a in argv],
                 "code": code,
                 "traceback": crashed or "Traceback (most recent call last)" in text,
                 "stderr": text[-2000:],
+                "seconds": round(time.monotonic() - start, 4),
             }
         )
     with open(results, "w", encoding="utf-8") as fh:

@@ -14,8 +14,8 @@ def test_quick_crash_set(tmp_path: Path) -> None:
         tmp_path,
         seed=11,
         kills_per_command=2,
-        files=300,
-        extra_kills={"put": 2, "gc": 1},
+        files=200,
+        extra_kills={"put": 1, "gc": 1},
         label="quick",
     )
     print(s.line("quick"))
