@@ -37,7 +37,6 @@ def register(app: typer.Typer) -> None:
             print_json(rows)
             return
         t = table("portfolio", "type", "members", "latest", "created")
-        t.columns[0].overflow = t.columns[3].overflow = "fold"
         for r in rows:
             t.add_row(
                 r["name"],

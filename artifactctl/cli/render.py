@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.table import Table
 
     from artifactctl.errors import ArtifactctlError
 
@@ -58,13 +57,35 @@ def warn(text: str) -> None:
     sys.stderr.write(f"warning: {text}\n")
 
 
-def table(*columns: str, title: str | None = None) -> Table:
-    from rich import box
-    from rich.table import Table
+class Table:
+    """Aligned columns under a header and a rule. Plain text, linear in the number of rows
+    (rich's tables take ~1.5 ms a row: 15 s for `ls` of 10,000 versions), and never wrapped,
+    so output piped to grep or awk keeps one row per line."""
 
-    t = Table(*columns, title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    return t
+    def __init__(self, *columns: str, title: str | None = None) -> None:
+        self.columns = list(columns)
+        self.title = title
+        self.rows: list[list[str]] = []
+
+    def add_row(self, *cells: object) -> None:
+        self.rows.append(["" if c is None else str(c) for c in cells])
+
+    def render(self) -> str:
+        widths = [len(c) for c in self.columns]
+        for row in self.rows:
+            for i, cell in enumerate(row[: len(widths)]):
+                widths[i] = max(widths[i], len(cell))
+        lines = [self.title] if self.title else []
+        lines.append("  ".join(c.ljust(w) for c, w in zip(self.columns, widths, strict=True)))
+        lines.append("  ".join("─" * w for w in widths))
+        for row in self.rows:
+            lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)).rstrip())
+        return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def table(*columns: str, title: str | None = None) -> Table:
+    return Table(*columns, title=title)
 
 
 def show_table(t: Table) -> None:
-    console().print(t)
+    sys.stdout.write(t.render())
