@@ -16,7 +16,14 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from artifactctl.core.digest import format_digest, hash_bytes, new_hasher, split_digest
+from artifactctl.core.digest import (
+    HEX_LENGTHS,
+    format_digest,
+    hash_bytes,
+    is_lower_hex,
+    new_hasher,
+    split_digest,
+)
 from artifactctl.errors import IntegrityError, NotFoundError, StorageError, UsageError
 
 SMALL = 4 * 1024 * 1024  # files up to this size are read in one call
@@ -38,17 +45,28 @@ class BlobStore:
         self.tmp = tmp
         self.algorithm = algorithm
         self.durable = durable
+        self._root = str(root)
+        self._prefix = f"{algorithm}:"
+        self._length = len(self._prefix) + HEX_LENGTHS[algorithm]
 
     # -- naming -------------------------------------------------------------------------------
 
+    def fspath(self, digest: str) -> str:
+        """The blob's file name as a string (the hot path: no pathlib, one check)."""
+        prefix = self._prefix
+        if not digest.startswith(prefix) or len(digest) != self._length:
+            algorithm, _ = split_digest(digest)  # raises UsageError for malformed digests
+            raise IntegrityError(f"digest {digest} is not of this store's algorithm ({algorithm})")
+        hexdigest = digest[len(prefix) :]
+        if not is_lower_hex(hexdigest):
+            raise IntegrityError(f"not a digest: {digest!r}")
+        return f"{self._root}/{hexdigest[:2]}/{hexdigest[2:]}"
+
     def path(self, digest: str) -> Path:
-        algorithm, hexdigest = split_digest(digest)
-        if algorithm != self.algorithm:
-            raise IntegrityError(f"digest {digest} is not of this store's algorithm")
-        return self.root / hexdigest[:2] / hexdigest[2:]
+        return Path(self.fspath(digest))
 
     def exists(self, digest: str) -> bool:
-        return self.path(digest).exists()
+        return os.path.exists(self.fspath(digest))
 
     def create_layout(self) -> None:
         for i in range(256):
@@ -66,14 +84,14 @@ class BlobStore:
 
     def _install(self, fd: int, tmp_name: str, digest: str) -> bool:
         """Make the temp file the blob named ``digest``; False when it already existed."""
-        final = self.path(digest)
+        final = self.fspath(digest)
         try:
             os.fchmod(fd, BLOB_MODE)
             if self.durable:
                 os.fsync(fd)
         finally:
             os.close(fd)
-        if final.exists():
+        if os.path.exists(final):
             os.unlink(tmp_name)
             return False
         try:
@@ -84,7 +102,7 @@ class BlobStore:
                     f"the temporary file {tmp_name} vanished before it became blob {digest}",
                     hint="run the command again; do not run `gc --grace 0s` during writes",
                 ) from None
-            final.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.dirname(final), exist_ok=True)
             os.rename(tmp_name, final)
         except OSError as exc:
             with contextlib.suppress(OSError):
@@ -166,7 +184,7 @@ class BlobStore:
 
     def open_fd(self, digest: str) -> int:
         try:
-            return os.open(self.path(digest), os.O_RDONLY)
+            return os.open(self.fspath(digest), os.O_RDONLY)
         except FileNotFoundError:
             raise IntegrityError(
                 f"blob {digest} is missing from the store",

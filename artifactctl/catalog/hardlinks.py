@@ -25,8 +25,14 @@ def record(cat: Catalog, rows: list[tuple[int, int, str, str]]) -> None:
 def recorded(cat: Catalog, keys: list[tuple[int, int]]) -> dict[tuple[int, int], str]:
     """(device, inode) → digest for the keys that were placed as hard links."""
     out: dict[tuple[int, int], str] = {}
-    for dev, ino in keys:
-        row = cat.one("SELECT digest FROM hardlinks WHERE dev = ? AND ino = ?", (dev, ino))
-        if row is not None:
-            out[(dev, ino)] = str(row[0])
+    if not keys or cat.one("SELECT 1 FROM hardlinks LIMIT 1") is None:
+        return out  # nothing was ever placed as a hard link: the common case, one query
+    for i in range(0, len(keys), 400):
+        chunk = keys[i : i + 400]
+        marks = " OR ".join("(dev = ? AND ino = ?)" for _ in chunk)
+        params = tuple(v for key in chunk for v in key)
+        for dev, ino, digest in cat.all(
+            f"SELECT dev, ino, digest FROM hardlinks WHERE {marks}", params
+        ):
+            out[(int(dev), int(ino))] = str(digest)  # type: ignore[call-overload]
     return out
