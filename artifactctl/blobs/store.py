@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import os
 import secrets
 import stat
@@ -26,6 +27,7 @@ from artifactctl.core.digest import (
 )
 from artifactctl.errors import IntegrityError, NotFoundError, StorageError, UsageError
 
+_COUNTER = itertools.count()
 SMALL = 4 * 1024 * 1024  # files up to this size are read in one call
 CHUNK = 1024 * 1024
 BLOB_MODE = 0o444
@@ -46,6 +48,7 @@ class BlobStore:
         self.algorithm = algorithm
         self.durable = durable
         self._root = str(root)
+        self._tmp = str(tmp)
         self._prefix = f"{algorithm}:"
         self._length = len(self._prefix) + HEX_LENGTHS[algorithm]
 
@@ -76,22 +79,31 @@ class BlobStore:
     # -- writing ------------------------------------------------------------------------------
 
     def _tmp_fd(self) -> tuple[int, str]:
-        name = str(self.tmp / f"blob-{os.getpid()}-{secrets.token_hex(8)}")
+        """A new temp file, created read-only (the fd is still writable): no fchmod later."""
+        name = f"{self._tmp}/blob-{os.getpid()}-{next(_COUNTER)}"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
         try:
-            return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), name
+            return os.open(name, flags, BLOB_MODE), name
+        except FileExistsError:  # debris of an earlier process with the same pid
+            name = f"{self._tmp}/blob-{os.getpid()}-{secrets.token_hex(8)}"
+            try:
+                return os.open(name, flags, BLOB_MODE), name
+            except OSError as exc:
+                raise _storage_error(exc, self.tmp) from None
         except OSError as exc:
             raise _storage_error(exc, self.tmp) from None
 
-    def _install(self, fd: int, tmp_name: str, digest: str) -> bool:
-        """Make the temp file the blob named ``digest``; False when it already existed."""
+    def _install(self, fd: int, tmp_name: str, digest: str, *, checked: bool = False) -> bool:
+        """Make the temp file the blob named ``digest``; False when it already existed.
+        ``checked``: the caller just found no such blob (renaming identical bytes over one that
+        appeared meanwhile is harmless, so the check is not repeated)."""
         final = self.fspath(digest)
         try:
-            os.fchmod(fd, BLOB_MODE)
             if self.durable:
                 os.fsync(fd)
         finally:
             os.close(fd)
-        if os.path.exists(final):
+        if not checked and os.path.exists(final):
             os.unlink(tmp_name)
             return False
         try:
@@ -147,7 +159,8 @@ class BlobStore:
                     os.close(tfd)
                     os.unlink(tname)
                     raise _storage_error(exc, self.tmp) from None
-                return IngestResult(digest, len(data), self._install(tfd, tname, digest), after)
+                installed = self._install(tfd, tname, digest, checked=True)
+                return IngestResult(digest, len(data), installed, after)
             return self._ingest_stream(fd, source, before)
         finally:
             os.close(fd)
@@ -250,8 +263,12 @@ def hash_path(path: str | os.PathLike[str], algorithm: str) -> str:
 
 
 def _read_all(fd: int, size_hint: int) -> bytes:
-    data = os.read(fd, max(size_hint, 1) + 1)
-    if len(data) <= size_hint:
+    """Read a file of (expected) size ``size_hint``. One read when the size is right: callers
+    compare ``fstat`` before and after, which catches a file that grew or shrank meanwhile."""
+    data = os.read(fd, max(size_hint, 1))
+    if len(data) == size_hint:
+        return data
+    if len(data) < size_hint:
         chunks = [data]
         while chunk := os.read(fd, CHUNK):
             chunks.append(chunk)
