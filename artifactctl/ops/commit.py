@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -43,6 +44,7 @@ def _workers() -> int:
 
 
 WORKERS = _workers()
+PARALLEL_ABOVE = 1024 * 1024  # bytes: files larger than this are ingested in a thread pool
 
 
 @dataclass(slots=True)
@@ -197,15 +199,31 @@ def _digest_files(
     ingested: dict[str, IngestResult] = {}
     if todo:
         progress.start("hashing and storing", sum(lf.stat.st_size for lf in todo))
+        # Small files go one after another in this thread: each is a handful of short syscalls,
+        # and threads handing the GIL back and forth around them cost more than they overlap
+        # (measured on 2 cores: 20,000 files in 2.4-3.5 s serially, 3.6-6.9 s with 2-16
+        # threads, futex calls dominating). Large files overlap their I/O in a pool.
+        small = [lf for lf in todo if lf.stat.st_size <= PARALLEL_ABOVE]
+        large = [lf for lf in todo if lf.stat.st_size > PARALLEL_ABOVE]
+        run = _ingest(store)
         try:
-            with ThreadPoolExecutor(WORKERS) as pool:
-                for lf, res in zip(todo, pool.map(_ingest(store), todo), strict=True):
-                    out[lf.path] = (res.digest, res.size)
-                    ingested[lf.path] = res
-                    progress.advance(res.size)
+            for lf, res in _ingest_all(run, small, large):
+                out[lf.path] = (res.digest, res.size)
+                ingested[lf.path] = res
+                progress.advance(res.size)
         finally:
             progress.finish()
     return out, ingested
+
+
+def _ingest_all(
+    run: Any, small: list[LocalFile], large: list[LocalFile]
+) -> Iterator[tuple[LocalFile, IngestResult]]:
+    for lf in small:
+        yield lf, run(lf)
+    if large:
+        with ThreadPoolExecutor(min(WORKERS, len(large))) as pool:
+            yield from zip(large, pool.map(run, large), strict=True)
 
 
 def _ingest(store: Store) -> Any:

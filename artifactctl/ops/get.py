@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -24,12 +25,10 @@ from artifactctl.core.digest import format_digest, new_hasher
 from artifactctl.core.manifest import Entry
 from artifactctl.core.paths import normalize_entry_path, under_prefix
 from artifactctl.errors import NotFoundError, UsageError
-from artifactctl.ops.commit import WORKERS
+from artifactctl.ops.commit import PARALLEL_ABOVE, WORKERS
 from artifactctl.ops.progress import NO_PROGRESS, Progress
 from artifactctl.ops.resolve import resolve
 from artifactctl.store import Store
-
-BATCH = 32  # files per thread-pool task
 
 
 @dataclass(slots=True)
@@ -176,10 +175,15 @@ def materialize(
             def place_batch(batch: list[Entry]) -> list[Placed]:
                 return [mat.place(e.path, e.digest, e.size) for e in batch]
 
-            # batches: one pool task per file costs more than placing a small file
-            batches = [entries[i : i + BATCH] for i in range(0, len(entries), BATCH)]
-            with ThreadPoolExecutor(WORKERS) as pool:
-                placed_all = (p for batch in pool.map(place_batch, batches) for p in batch)
+            # small files one after another (threads trading the GIL around a few short
+            # syscalls cost more than they overlap: see ops/commit.py), large ones in a pool
+            small = [e for e in entries if e.size <= PARALLEL_ABOVE]
+            large = [e for e in entries if e.size > PARALLEL_ABOVE]
+            with ThreadPoolExecutor(max(1, min(WORKERS, len(large)))) as pool:
+                placed_all = itertools.chain(
+                    place_batch(small),
+                    (p for batch in pool.map(place_batch, [[e] for e in large]) for p in batch),
+                )
                 for placed in placed_all:
                     result.files += 1
                     result.bytes += placed.size
