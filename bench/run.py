@@ -41,6 +41,12 @@ STEP_TIMEOUT = 3600.0
 LS_VERSIONS = 10_000
 LS_ARTIFACT = "tiny"
 LS_CACHE_VERSION = "1"
+RECENTLY_DELETED_S = 65.0
+TRASH_NOTE = (
+    "ext4 without a journal, as here, skips inodes freed in the last 60 s when it allocates new "
+    "ones, which makes creating files right after deleting thousands of them many times slower; "
+    "so trees are moved to bench/.work/trash during a run and deleted at its end"
+)
 SLOW_STARTUP_BUDGET = 10.0  # a start-up case stops repeating once its runs add up to this
 
 
@@ -63,6 +69,19 @@ def _last_json(text: str) -> object:
     raise ValueError("no JSON in the output")
 
 
+def _count_files(root: Path) -> int:
+    return sum(len(names) for _d, _s, names in os.walk(root))
+
+
+def _more_files_than(root: Path, limit: int) -> bool:
+    seen = 0
+    for _d, _s, names in os.walk(root):
+        seen += len(names)
+        if seen > limit:
+            return True
+    return False
+
+
 class Bench:
     """The state of one benchmark run: options, results, and the helpers every chain uses."""
 
@@ -78,6 +97,8 @@ class Bench:
         self.floor_python = sys.executable
         self.meta: dict[str, object] = {}
         self.quiet = False
+        self.trash = self.work / "trash"
+        self.trashed = 0
 
     @contextlib.contextmanager
     def warming(self) -> Iterator[None]:
@@ -191,12 +212,45 @@ class Bench:
 
     def fresh_dir(self, name: str) -> Path:
         path = self.runs / name
-        workloads.rmtree(path)
+        self.remove(path)
         path.mkdir(parents=True)
         return path
 
     def remove(self, path: Path) -> None:
-        workloads.rmtree(path)
+        """Delete a tree, or, when it holds many files, move it to the trash (see TRASH_NOTE)."""
+        if not os.path.lexists(path):
+            return
+        if os.path.isdir(path) and not os.path.islink(path) and _more_files_than(path, 500):
+            self.trash.mkdir(parents=True, exist_ok=True)
+            self.trashed += 1
+            os.rename(path, self.trash / f"{self.trashed:05d}-{path.name}")
+        else:
+            workloads.rmtree(path)
+
+    def empty_trash(self) -> None:
+        """Delete the trash and remember when, so that the next run can wait the window out."""
+        if not self.trash.exists():
+            return
+        count = _count_files(self.trash)
+        log(f"deleting {count:,} work files ...")
+        workloads.rmtree(self.trash)
+        os.sync()
+        (self.work / "last-cleanup.json").write_text(
+            json.dumps({"time": time.time(), "files": count})
+        )
+
+    def wait_out_deletions(self) -> None:
+        """Sleep until files deleted in bulk are older than ext4's recently-deleted window."""
+        marker = self.work / "last-cleanup.json"
+        if not marker.is_file():
+            return
+        info = json.loads(marker.read_text())
+        self.meta["since_bulk_delete_s"] = time.time() - info["time"]
+        self.meta["bulk_deleted_files"] = info["files"]
+        left = info["time"] + RECENTLY_DELETED_S - time.time()
+        if info["files"] > 5000 and left > 0:
+            log(f"waiting {left:.0f} s after deleting {info['files']:,} files ({TRASH_NOTE})")
+            time.sleep(left)
 
     def copy_tree(self, src: Path, dst: Path) -> None:
         subprocess.run(["cp", "-r", str(src), str(dst)], check=True)
@@ -471,6 +525,10 @@ def main(argv: list[str]) -> int:
     started = time.perf_counter()
     b = Bench(args)
     b.runs.mkdir(parents=True, exist_ok=True)
+    for old in b.runs.iterdir():  # left by an interrupted run
+        b.remove(old)
+    b.empty_trash()
+    b.wait_out_deletions()
     b.meta.update(report.machine(b.work))
     b.meta["command"] = shlex.join(sys.orig_argv)
     b.meta["repeat"] = args.repeat
@@ -553,6 +611,7 @@ def main(argv: list[str]) -> int:
     save_raw(b.work / "last-results.json", b.results, b.meta)
     print(report.render_console(b.results, b.meta, peers_run=args.peers))
     log(f"wrote {args.out} in {b.meta['total_s']:.0f} s")
+    b.empty_trash()
     return 0
 
 
