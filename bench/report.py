@@ -383,9 +383,9 @@ def render_markdown(
         f"- date: {m.get('date')}; total run time {float(str(m.get('total_s', 0))):.0f} s",
         f"- machine: {m.get('cpu')}, {m.get('cores')} cores, {m.get('ram_gib')} GiB RAM, "
         f"kernel {m.get('kernel')}",
-        f"- work directory: `{m.get('work')}` on {m.get('fs')}",
-        f"- harness Python {m.get('python')} (`{m.get('python_exe')}`); floors run with "
-        f"`{m.get('floor_python')}`",
+        f"- work directory: `{_rel(m.get('work'))}` on {m.get('fs')}",
+        f"- harness Python {m.get('python')} (`{_rel(m.get('python_exe'))}`); floors run with "
+        f"`{_rel(m.get('floor_python'))}`",
         f"- artifactctl: {m.get('artifactctl_version')}",
     ]
     peer_meta = m.get("peers")
@@ -570,3 +570,12 @@ def render_console(
     if not peers_run:
         out.append("  (peer targets: run `make bench-peers`)")
     return "\n".join(out)
+
+
+def _rel(path: object) -> str:
+    """A path relative to the repository (results are committed; machine paths are not)."""
+    import os
+
+    text = str(path)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return os.path.relpath(text, root) if text.startswith(root + os.sep) else text

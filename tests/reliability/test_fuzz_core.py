@@ -52,8 +52,8 @@ hostile_paths = st.lists(st.sampled_from(HOSTILE_PARTS), min_size=1, max_size=6)
 
 
 def _stays_inside(path: str) -> bool:
-    joined = posixpath.normpath(posixpath.join("/root", path))
-    return joined.startswith("/root/") and ".." not in path.split("/")
+    joined = posixpath.normpath(posixpath.join("/target", path))
+    return joined.startswith("/target/") and ".." not in path.split("/")
 
 
 @settings(max_examples=400)
