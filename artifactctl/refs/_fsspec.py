@@ -11,9 +11,10 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from artifactctl.core.refs import redact
+from artifactctl.core.refs import parse_ref_uri, redact
 from artifactctl.errors import ArtifactctlError, MissingDependencyError, NotFoundError, StorageError
 from artifactctl.refs.base import RefHandler, scrub
+from artifactctl.refs.listing import group_for_check
 from artifactctl.refs.options import RefOptions
 
 T = TypeVar("T")
@@ -149,6 +150,30 @@ class FsspecHandler(RefHandler):
         return self._fs
 
     def _make_fs(self) -> Any:
+        raise NotImplementedError
+
+    def current(self, refs: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
+        """Current pins, batched: objects sharing a prefix are answered by one listing
+        (:meth:`_listed_pins`), the others by one metadata call each (:meth:`_current_one`)."""
+        parsed = [parse_ref_uri(r["uri"]) for r in refs]
+        found: dict[str, dict[str, Any] | None] = {}
+        for bucket, prefix, members in group_for_check(parsed):
+            if prefix is not None:
+                listed = self._listed_pins(bucket, prefix, members[0].scheme)
+                for p in members:
+                    found[p.uri] = listed.get(p.key)
+            else:
+                pins = self.parallel(self._current_one, members)
+                for p, pin in zip(members, pins, strict=True):
+                    found[p.uri] = pin
+        return [found[p.uri] for p in parsed]
+
+    def _listed_pins(self, bucket: str, prefix: str, scheme: str) -> dict[str, dict[str, Any]]:
+        """Object key → pin for everything under ``bucket/prefix``, from one listing."""
+        raise NotImplementedError
+
+    def _current_one(self, p: Any) -> dict[str, Any] | None:
+        """The pin of one object, or None when it is gone."""
         raise NotImplementedError
 
     @contextlib.contextmanager

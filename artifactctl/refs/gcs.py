@@ -15,7 +15,6 @@ from artifactctl.core.refs import DEFAULT_MAX_OBJECTS, RefURI, parse_ref_uri
 from artifactctl.errors import NotFoundError
 from artifactctl.refs._fsspec import FsspecHandler, import_backend
 from artifactctl.refs.base import RefChangedError, RefObject, RefVanishedError, too_many
-from artifactctl.refs.listing import group_for_check
 from artifactctl.refs.s3 import _Guarded
 
 
@@ -92,20 +91,9 @@ class GCSHandler(FsspecHandler):
             out.append(RefObject(path[start:], f"gs://{path}", pin["size"], pin))
         return out
 
-    def current(self, refs: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
-        parsed = [parse_ref_uri(r["uri"]) for r in refs]
-        found: dict[str, dict[str, Any] | None] = {}
-        for bucket, prefix, members in group_for_check(parsed):
-            if prefix is not None:
-                listed = self._find(f"{bucket}/{prefix}".rstrip("/"), f"gs://{bucket}/{prefix}")
-                for p in members:
-                    info = listed.get(f"{bucket}/{p.key}")
-                    found[p.uri] = None if info is None else _pin(info)
-            else:
-                pins = self.parallel(self._current_one, members)
-                for p, pin in zip(members, pins, strict=True):
-                    found[p.uri] = pin
-        return [found[p.uri] for p in parsed]
+    def _listed_pins(self, bucket: str, prefix: str, scheme: str) -> dict[str, dict[str, Any]]:
+        listed = self._find(f"{bucket}/{prefix}".rstrip("/"), f"gs://{bucket}/{prefix}")
+        return {path[len(bucket) + 1 :]: _pin(info) for path, info in listed.items()}
 
     def _current_one(self, p: RefURI) -> dict[str, Any] | None:
         info = self._info(f"{p.bucket}/{p.key}", p.uri)

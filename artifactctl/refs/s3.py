@@ -14,7 +14,6 @@ from typing import IO, Any
 from artifactctl.core.refs import DEFAULT_MAX_OBJECTS, RefURI, parse_ref_uri
 from artifactctl.refs._fsspec import FsspecHandler, import_backend
 from artifactctl.refs.base import RefChangedError, RefObject, RefVanishedError, too_many
-from artifactctl.refs.listing import group_for_check
 
 
 def _etag(value: Any) -> str | None:
@@ -129,28 +128,16 @@ class S3Handler(FsspecHandler):
 
     # -- checking ------------------------------------------------------------------------------
 
-    def current(self, refs: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
-        parsed = [parse_ref_uri(r["uri"]) for r in refs]
-        found: dict[str, dict[str, Any] | None] = {}
-        for bucket, prefix, members in group_for_check(parsed):
-            if prefix is not None:
-                rows = self._list_prefix(bucket, prefix, f"s3://{bucket}/{prefix}")
-                listed = {r["Key"]: r for r in rows}
-                for p in members:
-                    r = listed.get(p.key)
-                    found[p.uri] = (
-                        None
-                        if r is None
-                        else {
-                            "etag": _etag(r.get("ETag")),
-                            "version_id": _version(r.get("VersionId")),
-                            "size": int(r.get("Size", 0)),
-                        }
-                    )
-            else:
-                for p, pin in zip(members, self.parallel(self._current_one, members), strict=True):
-                    found[p.uri] = pin
-        return [found[p.uri] for p in parsed]
+    def _listed_pins(self, bucket: str, prefix: str, scheme: str) -> dict[str, dict[str, Any]]:
+        rows = self._list_prefix(bucket, prefix, f"s3://{bucket}/{prefix}")
+        return {
+            r["Key"]: {
+                "etag": _etag(r.get("ETag")),
+                "version_id": _version(r.get("VersionId")),
+                "size": int(r.get("Size", 0)),
+            }
+            for r in rows
+        }
 
     def _current_one(self, p: RefURI) -> dict[str, Any] | None:
         from artifactctl.errors import NotFoundError
