@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from artifactctl.blobs import BlobStore
+from artifactctl.blobs.packs import DEFAULT_MAX_BLOB
 from artifactctl.catalog import Catalog
+from artifactctl.catalog.packs import PackIndex
 from artifactctl.core import manifest as manifest_fmt
 from artifactctl.core.digest import DEFAULT_ALGORITHM, check_algorithm, new_hasher
 from artifactctl.core.manifest import Manifest
@@ -89,6 +91,15 @@ def _toml_value(value: Any) -> str:
     return f'"{text}"'
 
 
+PACK_MAX_KEY = "pack-max-size"
+
+
+def pack_max_size(config: StoreConfig) -> int:
+    """Blobs up to this many bytes are packed (setting ``pack-max-size``; 0 turns packing off)."""
+    value = config.settings.get(PACK_MAX_KEY, DEFAULT_MAX_BLOB)
+    return value if isinstance(value, int) and value >= 0 else DEFAULT_MAX_BLOB
+
+
 def read_config(path: Path) -> StoreConfig:
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -141,8 +152,16 @@ class Store:
         self.algorithm = self.config.hash
         self.clock = clock
         self.durable = durable
-        self.blobs = BlobStore(path / "blobs", path / "tmp", self.algorithm, durable=durable)
         self.catalog = Catalog(path / "catalog.db")
+        self.blobs = BlobStore(
+            path / "blobs",
+            path / "tmp",
+            self.algorithm,
+            durable=durable,
+            packs=path / "packs",
+            pack_max=pack_max_size(self.config),
+            index=PackIndex(self.catalog),
+        )
 
     # -- opening ------------------------------------------------------------------------------
 
@@ -190,6 +209,7 @@ class Store:
         return cls(where)
 
     def close(self) -> None:
+        self.blobs.reader.close()
         self.catalog.close()
 
     def __enter__(self) -> Store:

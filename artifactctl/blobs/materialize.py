@@ -5,6 +5,10 @@ file *is* the read-only blob: editing it in place would change the stored bytes,
 keeps blobs read-only and ``verify``/``fsck`` detect such edits); ``auto`` reflinks where the
 file system can and copies otherwise, probed once per file system.
 
+Blobs stored in packs (blobs/packs.py) are copied in ``auto`` and ``reflink`` modes (a range of a
+pack cannot be cloned); for ``hardlink`` and ``symlink`` they are first given a loose blob file,
+once, which later gets link directly.
+
 Every file is written to a temporary name in its directory and renamed into place, so a crash
 never leaves a half-written file at an entry path. Blob bytes are re-hashed on the way (check on
 read) in copy mode; in link modes (reflink, hardlink, symlink) the file *is* (a clone of) the blob
@@ -23,12 +27,12 @@ import stat
 import threading
 from dataclasses import dataclass
 
-from artifactctl.blobs.store import CHUNK, SMALL, BlobStore, corrupt
+from artifactctl.blobs.packs import PackLoc
+from artifactctl.blobs.store import CHUNK, FICLONE, SMALL, BlobStore, corrupt
 from artifactctl.blobs.target import Target
 from artifactctl.core.digest import format_digest, hash_bytes, new_hasher
 from artifactctl.errors import ConflictError, StorageError, UsageError
 
-FICLONE = 0x40049409
 LINK_MODES = ("auto", "copy", "reflink", "hardlink", "symlink")
 
 ADDED, UNCHANGED, REPLACED = "added", "unchanged", "replaced"
@@ -56,8 +60,10 @@ class Materializer:
         mode: str = "auto",
         force: bool = False,
         verify: bool | None = None,
+        packed: dict[str, PackLoc] | None = None,
     ) -> None:
         self.blobs = blobs
+        self.packed = packed or {}  # digest → pack location, for blobs stored in packs
         self.target = target
         self.mode = check_link_mode(mode)
         self.force = force
@@ -141,6 +147,8 @@ class Materializer:
 
     def _write(self, name: str, dfd: int, digest: str, size: int, *, absent: bool) -> None:
         mode = self.mode
+        if mode in ("hardlink", "symlink") and digest in self.packed:
+            self.blobs.ensure_loose(digest, self.packed.pop(digest))  # links need a blob file
         if absent and mode in ("hardlink", "symlink"):
             # link() and symlink() create the name atomically or fail: no temp name needed
             self._check_blob(digest)
@@ -148,7 +156,7 @@ class Materializer:
                 if mode == "hardlink":
                     self._hardlink(digest, name, dfd)
                 else:
-                    os.symlink(self.blobs.path(digest), name, dir_fd=dfd)
+                    os.symlink(self.blobs.fspath(digest), name, dir_fd=dfd)
                 return
             except FileExistsError:
                 pass  # created meanwhile: replace it through a temp name below
@@ -159,8 +167,12 @@ class Materializer:
                 if mode == "hardlink":
                     self._hardlink(digest, tmp, dfd)
                 else:
-                    os.symlink(self.blobs.path(digest), tmp, dir_fd=dfd)
-            elif mode in ("auto", "reflink") and self._try_reflink(digest, tmp, dfd, mode):
+                    os.symlink(self.blobs.fspath(digest), tmp, dir_fd=dfd)
+            elif (
+                mode in ("auto", "reflink")
+                and digest not in self.packed  # a range of a pack cannot be cloned: copied
+                and self._try_reflink(digest, tmp, dfd, mode)
+            ):
                 pass
             else:
                 self._copy(digest, size, tmp, dfd)
@@ -181,7 +193,7 @@ class Materializer:
 
     def _hardlink(self, digest: str, tmp: str, dfd: int) -> None:
         try:
-            os.link(self.blobs.path(digest), tmp, dst_dir_fd=dfd)
+            os.link(self.blobs.fspath(digest), tmp, dst_dir_fd=dfd)
         except OSError as exc:
             if exc.errno == errno.EXDEV:
                 raise StorageError(
@@ -237,9 +249,7 @@ class Materializer:
     def _copy(self, digest: str, size: int, tmp: str, dfd: int) -> None:
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
         if size <= SMALL:
-            data = (
-                self.blobs.read_verified(digest) if self.verify else _read_blob(self.blobs, digest)
-            )
+            data = self.blobs.read(digest, self.packed.get(digest), verify=self.verify)
             fd = os.open(tmp, flags, 0o666, dir_fd=dfd)
             try:
                 _write_all(fd, data)
@@ -292,17 +302,6 @@ def _hash_at(name: str, dfd: int, algorithm: str) -> str:
         while n := os.readv(fd, [buf]):
             hasher.update(view[:n])
         return format_digest(algorithm, hasher.hexdigest())
-    finally:
-        os.close(fd)
-
-
-def _read_blob(blobs: BlobStore, digest: str) -> bytes:
-    fd = blobs.open_fd(digest)
-    try:
-        chunks = []
-        while chunk := os.read(fd, CHUNK):
-            chunks.append(chunk)
-        return b"".join(chunks)
     finally:
         os.close(fd)
 

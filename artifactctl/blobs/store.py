@@ -10,13 +10,24 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import itertools
 import os
 import secrets
 import stat
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
+from artifactctl.blobs.packs import (
+    DEFAULT_MAX_BLOB,
+    PackLoc,
+    PackMissing,
+    PackReader,
+    PackWriter,
+)
+from artifactctl.blobs.packs import write_error as _storage_error
 from artifactctl.core.digest import (
     HEX_LENGTHS,
     format_digest,
@@ -31,6 +42,7 @@ _COUNTER = itertools.count()
 SMALL = 4 * 1024 * 1024  # files up to this size are read in one call
 CHUNK = 1024 * 1024
 BLOB_MODE = 0o444
+FICLONE = 0x40049409
 
 
 @dataclass(slots=True, frozen=True)
@@ -39,14 +51,39 @@ class IngestResult:
     size: int
     written: bool  # False when the store already had these bytes
     stat: os.stat_result  # of the source, as read
+    pack: PackLoc | None = None  # where it was appended, when written to a pack
+    linked: bool = False  # the source file itself became the blob (put --link hardlink)
+
+
+class BlobIndex(Protocol):
+    """What the blob store needs to know from the catalog (catalog/packs.PackIndex)."""
+
+    def known(self, digests: Iterable[str]) -> set[str]: ...
+
+    def locate(self, digests: Iterable[str]) -> dict[str, tuple[str, int, int]]: ...
 
 
 class BlobStore:
-    def __init__(self, root: Path, tmp: Path, algorithm: str, *, durable: bool = False) -> None:
+    def __init__(
+        self,
+        root: Path,
+        tmp: Path,
+        algorithm: str,
+        *,
+        durable: bool = False,
+        packs: Path | None = None,
+        pack_max: int = DEFAULT_MAX_BLOB,
+        index: BlobIndex | None = None,
+    ) -> None:
         self.root = root
         self.tmp = tmp
         self.algorithm = algorithm
         self.durable = durable
+        self.packs = packs if packs is not None else root.parent / "packs"
+        # blobs of at most this size go into packs when a put passes a PackWriter (0: never)
+        self.pack_max = pack_max if index is not None else 0
+        self.index = index
+        self.reader = PackReader(self.packs)
         self._root = str(root)
         self._tmp = str(tmp)
         self._prefix = f"{algorithm}:"
@@ -75,6 +112,13 @@ class BlobStore:
         for i in range(256):
             (self.root / f"{i:02x}").mkdir(parents=True, exist_ok=True)
         self.tmp.mkdir(parents=True, exist_ok=True)
+        self.packs.mkdir(parents=True, exist_ok=True)
+
+    def pack_writer(self) -> PackWriter | None:
+        """A writer for this command's small blobs, or None when packing is off."""
+        if self.pack_max <= 0:
+            return None
+        return PackWriter(self.packs, self.tmp, durable=self.durable)
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -135,16 +179,46 @@ class BlobStore:
             raise _storage_error(exc, self.tmp) from None
         return digest, self._install(fd, name, digest)
 
+    def ingest_packable(self, sources: list[str], pack: PackWriter) -> list[IngestResult]:
+        """Hash and store a batch of small files: blobs of at most ``pack_max`` bytes the store
+        does not have are appended to ``pack``, with one catalog query for the whole batch
+        (bytes are held for one batch only); larger files are stored as loose blobs."""
+        results: list[IngestResult | None] = []
+        held: list[tuple[int, str, bytes, os.stat_result]] = []
+        for source in sources:
+            read = self._read_small(source)
+            if read is None:  # grew past pack_max since it was listed
+                results.append(self.ingest_file(source))
+                continue
+            digest, data, st = read
+            held.append((len(results), digest, data, st))
+            results.append(None)
+        fresh = [d for _, d, _, _ in held if d not in pack.members]
+        have = self.index.known(fresh) if self.index is not None and fresh else set()
+        for i, digest, data, st in held:
+            if digest in pack.members or digest in have:
+                results[i] = IngestResult(digest, len(data), False, st)
+            else:
+                results[i] = IngestResult(digest, len(data), True, st, pack.add(digest, data))
+        return [r for r in results if r is not None]
+
+    def _read_small(self, source: str) -> tuple[str, bytes, os.stat_result] | None:
+        """(digest, bytes, stat) of a file of at most ``pack_max`` bytes; None if larger."""
+        fd, before = _open_source(source)
+        try:
+            if before.st_size > self.pack_max:
+                return None
+            data = _read_all(fd, before.st_size)
+            after = os.fstat(fd)
+        finally:
+            os.close(fd)
+        _check_unchanged(source, before, after, len(data))
+        return format_digest(self.algorithm, hash_bytes(self.algorithm, data)), data, after
+
     def ingest_file(self, source: str, *, known: set[str] | None = None) -> IngestResult:
-        """Hash ``source`` and store its bytes unless the store has them already."""
+        """Hash ``source`` and store its bytes as a loose blob unless the store has them."""
+        fd, before = _open_source(source)
         try:
-            fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except OSError as exc:
-            raise _source_error(exc, source) from None
-        try:
-            before = os.fstat(fd)
-            if not stat.S_ISREG(before.st_mode):
-                raise UsageError(f"{source} is not a regular file")
             if before.st_size <= SMALL:
                 data = _read_all(fd, before.st_size)
                 after = os.fstat(fd)
@@ -164,6 +238,77 @@ class BlobStore:
             return self._ingest_stream(fd, source, before)
         finally:
             os.close(fd)
+
+    def ingest_linked(self, source: str, mode: str) -> IngestResult:
+        """Store ``source`` without copying its bytes: hash it (one read), then make the file
+        itself the blob (``hardlink``: the source becomes read-only, its inode is the blob) or
+        a copy-on-write clone of it (``reflink``). The source must not change meanwhile."""
+        fd, before = _open_source(source)
+        try:
+            hasher = new_hasher(self.algorithm)
+            buf = bytearray(CHUNK)
+            view = memoryview(buf)
+            size = 0
+            while n := os.readv(fd, [buf]):
+                hasher.update(view[:n])
+                size += n
+            after = os.fstat(fd)
+            _check_unchanged(source, before, after, size)
+            digest = format_digest(self.algorithm, hasher.hexdigest())
+            if self.exists(digest):
+                return IngestResult(digest, size, False, after)
+            name = f"{self._tmp}/blob-{os.getpid()}-{next(_COUNTER)}-{secrets.token_hex(4)}"
+            if mode == "hardlink":
+                tfd = self._link_source(source, name, after)
+            else:
+                tfd = self._clone_source(fd, name)
+            try:
+                _check_unchanged(source, after, os.fstat(fd), size)
+            except UsageError:
+                os.close(tfd)
+                os.unlink(name)
+                raise
+            installed = self._install(tfd, name, digest)
+            return IngestResult(digest, size, installed, after, linked=mode == "hardlink")
+        finally:
+            os.close(fd)
+
+    def _link_source(self, source: str, name: str, st: os.stat_result) -> int:
+        try:
+            os.link(source, name, follow_symlinks=False)
+        except OSError as exc:
+            if exc.errno == errno.EXDEV:
+                raise StorageError(
+                    f"cannot hardlink {source} into the store: another file system",
+                    hint="use --link copy, or keep the data on the store's file system",
+                ) from None
+            raise _storage_error(exc, self.tmp) from None
+        tfd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW)
+        linked = os.fstat(tfd)
+        if (linked.st_dev, linked.st_ino) != (st.st_dev, st.st_ino):
+            os.close(tfd)
+            os.unlink(name)
+            raise UsageError(
+                f"{source} was replaced while it was being stored",
+                hint="run the command again once the file is no longer being written",
+            )
+        os.fchmod(tfd, BLOB_MODE)  # the workspace file is the blob now: read-only
+        return tfd
+
+    def _clone_source(self, src_fd: int, name: str) -> int:
+        tfd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, BLOB_MODE)
+        try:
+            fcntl.ioctl(tfd, FICLONE, src_fd)
+        except OSError as exc:
+            os.close(tfd)
+            os.unlink(name)
+            if exc.errno in (errno.EOPNOTSUPP, errno.EXDEV, errno.EINVAL, errno.ENOTTY):
+                raise StorageError(
+                    "the file system does not support reflinks between the data and the store",
+                    hint="use --link copy (or hardlink)",
+                ) from None
+            raise _storage_error(exc, self.tmp) from None
+        return tfd
 
     def _ingest_stream(self, fd: int, source: str, before: os.stat_result) -> IngestResult:
         hasher = new_hasher(self.algorithm)
@@ -206,19 +351,72 @@ class BlobStore:
 
     def read_verified(self, digest: str) -> bytes:
         """The whole blob (for small blobs), re-hashed on the way: mismatch → IntegrityError."""
-        fd = self.open_fd(digest)
-        try:
-            data = _read_all(fd, os.fstat(fd).st_size)
-        finally:
-            os.close(fd)
-        actual = format_digest(self.algorithm, hash_bytes(self.algorithm, data))
-        if actual != digest:
-            raise corrupt(digest, actual)
+        return self.read(digest, self.locate([digest]).get(digest))
+
+    def read(self, digest: str, loc: PackLoc | None, *, verify: bool = True) -> bytes:
+        """A small blob's bytes, from its pack when ``loc`` is given, else its loose file."""
+        if loc is not None:
+            data = self._read_packed(digest, loc)
+        else:
+            fd = self.open_fd(digest)
+            try:
+                data = _read_all(fd, os.fstat(fd).st_size)
+            finally:
+                os.close(fd)
+        if verify:
+            actual = format_digest(self.algorithm, hash_bytes(self.algorithm, data))
+            if actual != digest:
+                raise corrupt(digest, actual)
         return data
 
-    def hash_blob(self, digest: str) -> str:
+    def _read_packed(self, digest: str, loc: PackLoc) -> bytes:
+        try:
+            return self.reader.read(loc)
+        except PackMissing:
+            pass  # repacked by gc since it was located: look again
+        again = self.locate([digest]).get(digest)
+        if again is not None and again != loc:
+            return self.reader.read(again)
+        if self.exists(digest):
+            return self.read(digest, None, verify=False)
+        raise IntegrityError(
+            f"blob {digest} is missing from the store (its pack {loc.pack} is gone)",
+            hint="run `artifactctl fsck` to list damaged versions",
+        )
+
+    def locate(self, digests: Iterable[str]) -> dict[str, PackLoc]:
+        """Pack locations of the packed ones among ``digests`` (the others are loose files)."""
+        if self.index is None:
+            return {}
+        return {d: PackLoc(*loc) for d, loc in self.index.locate(digests).items()}
+
+    def stream(self, digest: str) -> Iterator[bytes]:
+        """A blob's bytes in chunks, not verified (callers hash what they stream)."""
+        loc = self.locate([digest]).get(digest)
+        if loc is not None:
+            yield self._read_packed(digest, loc)
+            return
+        fd = self.open_fd(digest)
+        try:
+            while chunk := os.read(fd, CHUNK):
+                yield chunk
+        finally:
+            os.close(fd)
+
+    def hash_blob(self, digest: str, loc: PackLoc | None = None) -> str:
         """Re-hash a stored blob and return its actual digest."""
+        if loc is not None:
+            data = self._read_packed(digest, loc)
+            return format_digest(self.algorithm, hash_bytes(self.algorithm, data))
         return hash_path(self.path(digest), self.algorithm)
+
+    def ensure_loose(self, digest: str, loc: PackLoc | None) -> bool:
+        """Give a packed blob a loose file too (hard links and symlinks need one); True when one
+        was written. The bytes are verified on the way out of the pack."""
+        if loc is None or self.exists(digest):
+            return False
+        _, written = self.put_bytes(self.read(digest, loc))
+        return written
 
     def remove(self, digest: str) -> int:
         path = self.path(digest)
@@ -240,6 +438,19 @@ class BlobStore:
             for f in os.scandir(sub.path):
                 found.append((format_digest(self.algorithm, sub.name + f.name), Path(f.path)))
         return found
+
+
+def _open_source(source: str) -> tuple[int, os.stat_result]:
+    """A read descriptor on a regular file to store (never following a final symlink)."""
+    try:
+        fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        raise _source_error(exc, source) from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise UsageError(f"{source} is not a regular file")
+    return fd, st
 
 
 def corrupt(expected: str, actual: str) -> IntegrityError:
@@ -308,11 +519,3 @@ def _source_error(exc: OSError, source: str) -> Exception:
     if exc.errno == errno.ELOOP:
         return UsageError(f"{source} is a symbolic link loop")
     return StorageError(f"cannot read {source}: {exc.strerror}")
-
-
-def _storage_error(exc: OSError, where: str | os.PathLike[str]) -> StorageError:
-    if exc.errno == errno.ENOSPC:
-        return StorageError(f"no space left on the device holding {where}")
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return StorageError(f"cannot write {where}: {exc.strerror}", hint="check permissions")
-    return StorageError(f"cannot write {where}: {exc.strerror}")

@@ -23,10 +23,17 @@ def known_digests(cat: Catalog, digests: Iterable[str]) -> set[str]:
     return found
 
 
-def record_blobs(cat: Catalog, sizes: dict[str, int], now: str) -> None:
+def record_blobs(
+    cat: Catalog, sizes: dict[str, int], now: str, packed: dict[str, tuple[str, int]] | None = None
+) -> None:
+    """Rows for blobs a new version uses; ``packed``: digest → (pack id, offset) for the blobs
+    this command appended to a pack. A digest that already has a row keeps it (the first copy
+    recorded is the one readers use; a later duplicate in a pack is dead space for gc)."""
+    where = packed or {}
     cat.many(
-        "INSERT OR IGNORE INTO blobs (digest, size, created_at) VALUES (?, ?, ?)",
-        [(d, s, now) for d, s in sizes.items()],
+        "INSERT OR IGNORE INTO blobs (digest, size, created_at, pack, pack_offset)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [(d, s, now, *where.get(d, (None, None))) for d, s in sizes.items()],
     )
 
 

@@ -36,3 +36,23 @@ def recorded(cat: Catalog, keys: list[tuple[int, int]]) -> dict[tuple[int, int],
         ):
             out[(int(dev), int(ino))] = str(digest)  # type: ignore[call-overload]
     return out
+
+
+def recorded_digests(cat: Catalog, digests: list[str]) -> set[str]:
+    """Those of ``digests`` whose blob inode is already recorded."""
+    found: set[str] = set()
+    for i in range(0, len(digests), 500):
+        chunk = digests[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            str(r[0])
+            for r in cat.all(
+                f"SELECT digest FROM hardlinks WHERE digest IN ({marks})", tuple(chunk)
+            )
+        )
+    return found
+
+
+def forget_digests(cat: Catalog, digests: list[str]) -> None:
+    """Blobs that were deleted: a blob written again later gets a new inode, recorded anew."""
+    cat.many("DELETE FROM hardlinks WHERE digest = ?", [(d,) for d in digests])

@@ -163,6 +163,15 @@ def _m005_hardlinks(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m006_packs(db: sqlite_utils.Database) -> None:
+    """Where a packed blob lives: pack id and byte offset (NULL for a loose blob file)."""
+    db.execute("ALTER TABLE blobs ADD COLUMN pack TEXT")
+    db.execute("ALTER TABLE blobs ADD COLUMN pack_offset INTEGER")
+    db.execute("CREATE INDEX idx_blobs_pack ON blobs (pack) WHERE pack IS NOT NULL")
+    # `get --link hardlink` records a blob's inode once, not on every get (ops/hardlinks.py)
+    db.execute("CREATE INDEX IF NOT EXISTS idx_hardlinks_digest ON hardlinks (digest)")
+
+
 Migration = Callable[["sqlite_utils.Database"], None]
 
 #: Applied in order; the schema version is the number applied.
@@ -171,6 +180,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("004_links", _m004_links),
     ("003_runs", _m003_runs),
     ("005_hardlinks", _m005_hardlinks),
+    ("006_packs", _m006_packs),
 ]
 
 

@@ -182,6 +182,17 @@ def _gc(app: typer.Typer) -> None:
             f" {result.temp_removed} temp file(s): {format_bytes(result.bytes_freed)}"
             f" {'would be ' if dry_run else ''}freed"
         )
+        packs = result.packs
+        if packs.packs_removed or packs.packs_rewritten or packs.packs_skipped:
+            out(
+                f"{verb} {packs.packs_removed} unused pack(s), rewrote {packs.packs_rewritten}"
+                f" mostly-empty pack(s)"
+                + (
+                    f"; left {packs.packs_skipped} pack(s) holding a corrupt blob (run fsck)"
+                    if packs.packs_skipped
+                    else ""
+                )
+            )
 
 
 def _keep(app: typer.Typer) -> None:

@@ -54,6 +54,14 @@ def register(app: typer.Typer) -> None:
         follow_symlinks: Annotated[
             bool, typer.Option("--follow-symlinks", help="Store what outside symlinks point to.")
         ] = False,
+        link: Annotated[
+            str,
+            typer.Option(
+                "--link",
+                help="copy, or hardlink/reflink: files too large for a pack become blobs without"
+                " a copy (hardlink makes them read-only).",
+            ),
+        ] = "copy",
         durable: Annotated[
             bool, typer.Option("--durable", help="fsync blobs before the catalog commit.")
         ] = False,
@@ -87,6 +95,7 @@ def register(app: typer.Typer) -> None:
         Example: artifactctl put data/ --name mnist --type dataset --alias best --ttl 30d
         Example: artifactctl put --from mnist:v3 extra/new.csv --remove old.csv
         Example: artifactctl put s3://bkt/images/ labels.csv --name ds --type dataset
+        Example: artifactctl put checkpoints/ --name ckpt --type model --link hardlink
         """
         from artifactctl.core.metadata import parse_metadata_text
         from artifactctl.errors import UsageError
@@ -153,6 +162,7 @@ def register(app: typer.Typer) -> None:
                     follow_symlinks=follow_symlinks,
                     run_id=common.run_id_from_env(run),
                     progress=progress_for(quiet or json),
+                    link=link,
                 )
         if json:
             print_json(result.to_json())

@@ -17,6 +17,7 @@ digest is the store's hash of these bytes.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,8 +125,7 @@ def parse(data: bytes | Iterable[bytes], *, expect_algorithm: str | None = None)
         raise IntegrityError(f"manifest hash algorithm {algorithm!r} is not this store's")
     entries: list[Entry] = []
     previous: bytes | None = None
-    for raw in it:
-        entry = _parse_entry(raw)
+    for entry in _entries(list(it)):
         key = _sort_key(entry.path)
         if previous is not None and key <= previous:
             raise IntegrityError(f"manifest entries are not sorted or repeat at {entry.path!r}")
@@ -139,18 +139,41 @@ def parse(data: bytes | Iterable[bytes], *, expect_algorithm: str | None = None)
     return m
 
 
-def _parse_entry(raw: bytes | str) -> Entry:
+def _entries(lines: list[bytes] | list[str]) -> Iterator[Entry]:
+    """Entries of the given lines: decoded by one ``json.loads`` of them all (a C loop, several
+    times faster than a call per line at 1M entries), or line by line when that fails, for an
+    error that names the bad line. Each line must hold exactly one value either way."""
+    docs: Any = None
+    if lines and isinstance(lines[0], bytes):
+        try:
+            docs = json.loads(b"[" + b",".join(lines) + b"]")
+        except (ValueError, UnicodeDecodeError):
+            docs = None
+    if not isinstance(docs, list) or len(docs) != len(lines):
+        docs = (_json_line(raw) for raw in lines)
+    for doc in docs:
+        yield _parse_entry(doc)
+
+
+def _json_line(raw: bytes | str) -> Any:
     try:
-        doc = json.loads(raw)
+        return json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise IntegrityError("manifest line is not JSON") from None
+
+
+_DIGEST = re.compile("|".join(f"{a}:[0-9a-f]{{{n}}}" for a, n in HEX_LENGTHS.items()))
+
+
+def _parse_entry(doc: Any) -> Entry:
     if not isinstance(doc, dict):
         raise IntegrityError("manifest line is not an object")
     path, digest, size = doc.get("path"), doc.get("digest"), doc.get("size")
     try:
         if not isinstance(path, str) or normalize_entry_path(path) != path:
             raise UsageError(f"{path!r}")
-        Digest.parse(digest if isinstance(digest, str) else "")
+        if not isinstance(digest, str) or not _DIGEST.fullmatch(digest):
+            Digest.parse(digest if isinstance(digest, str) else "")  # raises, with the reason
     except UsageError as exc:
         raise IntegrityError(f"manifest has an invalid entry: {exc.message}") from None
     if not isinstance(size, int) or isinstance(size, bool) or size < 0:

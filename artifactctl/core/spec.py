@@ -42,12 +42,13 @@ def parse_spec(text: str) -> Spec:
     if "@" in text:
         name, _, prefix = text.partition("@")
         check_portfolio(name) if name else _no_name(text)
-        if len(prefix) < MIN_DIGEST_PREFIX or not is_lower_hex(prefix.partition(":")[2] or prefix):
+        hexpart = prefix.partition(":")[2] or prefix  # NAME@ALGO:HEX or NAME@HEX
+        if len(hexpart) < MIN_DIGEST_PREFIX or not is_lower_hex(hexpart):
             raise UsageError(
                 f"invalid specifier {text!r}: after '@' give at least "
                 f"{MIN_DIGEST_PREFIX} lowercase hex digits of the version digest"
             )
-        return Spec(name, digest_prefix=prefix.partition(":")[2] or prefix)
+        return Spec(name, digest_prefix=hexpart)
     name, sep, rest = text.partition(":")
     if not name:
         _no_name(text)

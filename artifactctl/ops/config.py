@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from artifactctl.core.durations import parse_ttl
+from artifactctl.core.sizes import parse_size
 from artifactctl.errors import NotFoundError, UsageError
-from artifactctl.store import Store
+from artifactctl.store import PACK_MAX_KEY, Store
+
+PACK_LIMIT = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +24,15 @@ class Setting:
     key: str
     description: str
     validate: Callable[[str], Any]  # user text → stored value
+
+
+def _pack_max(text: str) -> int:
+    size = parse_size(text)
+    if size > PACK_LIMIT:
+        raise UsageError(
+            f"{PACK_MAX_KEY} can be at most 64MiB", hint="larger blobs are better as loose files"
+        )
+    return size
 
 
 def _ttl_text(text: str) -> str:
@@ -35,6 +47,12 @@ SETTINGS: dict[str, Setting] = {
             "default-ttl",
             "TTL given to new versions that set none (e.g. 30d; `none` = no expiry)",
             _ttl_text,
+        ),
+        Setting(
+            PACK_MAX_KEY,
+            "blobs up to this size are stored in pack files, larger ones as loose files"
+            " (default 1MiB; 0 = never pack)",
+            _pack_max,
         ),
     )
 }

@@ -8,8 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from artifactctl.blobs.packs import PackLoc, list_packs, read_trailer
 from artifactctl.blobs.store import hash_path
-from artifactctl.catalog import blobrefs, integrity
+from artifactctl.catalog import blobrefs, integrity, packs
+from artifactctl.core.digest import format_digest, hash_bytes
 from artifactctl.errors import ArtifactctlError
 from artifactctl.ops.commit import WORKERS
 from artifactctl.store import Store
@@ -58,6 +60,9 @@ def fsck(store: Store, *, grace_seconds: int = DEFAULT_GRACE_SECONDS) -> FsckRes
         return result
     files = store.blobs.iter_files()
     on_disk = {d for d, _ in files}
+    with cat.read():
+        packed_rows = packs.packed_blobs(cat)
+    pack_files = dict(list_packs(store.blobs.packs))
 
     def check(item: tuple[str, Any]) -> tuple[str, str | None]:
         digest, path = item
@@ -81,6 +86,7 @@ def fsck(store: Store, *, grace_seconds: int = DEFAULT_GRACE_SECONDS) -> FsckRes
                         " versions that use it",
                     )
                 )
+    on_disk |= _check_packs(store, result, packed_rows, pack_files, corrupt, grace_seconds)
     with cat.read():
         for version_label, version_digest, needed in integrity.committed_versions(cat):
             result.versions_checked += 1
@@ -161,3 +167,81 @@ def fsck(store: Store, *, grace_seconds: int = DEFAULT_GRACE_SECONDS) -> FsckRes
             except FileNotFoundError:
                 continue
     return result
+
+
+def _check_packs(
+    store: Store,
+    result: FsckResult,
+    rows: list[tuple[str, str, int, int]],
+    files: dict[str, Any],
+    corrupt: set[str],
+    grace_seconds: int,
+) -> set[str]:
+    """Check every packed blob against its digest, each pack's trailer against the catalog,
+    and report packs nothing refers to; returns the packed digests that are present."""
+    present: set[str] = set()
+    by_pack: dict[str, list[tuple[str, int, int]]] = {}
+    for digest, pack, offset, size in rows:
+        by_pack.setdefault(pack, []).append((digest, offset, size))
+    for pack, members in sorted(by_pack.items()):
+        if pack not in files:
+            continue  # its blobs are reported missing by the versions that use them
+        try:
+            described = {(d, o, s) for d, o, s in read_trailer(files[pack])}
+        except (ArtifactctlError, OSError) as exc:
+            detail = exc.message if isinstance(exc, ArtifactctlError) else str(exc)
+            result.problems.append(
+                Problem("bad-pack", pack, detail, "restore the pack file from a copy")
+            )
+            described = None
+        for digest, offset, size in members:
+            result.blobs_checked += 1
+            try:
+                data = store.blobs.reader.read(PackLoc(pack, offset, size))
+            except (ArtifactctlError, OSError):
+                data = None
+            actual = (
+                format_digest(store.algorithm, hash_bytes(store.algorithm, data))
+                if data is not None
+                else "nothing (the pack is too short)"
+            )
+            if described is not None and (digest, offset, size) not in described:
+                result.problems.append(
+                    Problem(
+                        "bad-pack",
+                        pack,
+                        f"the catalog places blob {digest} at offset {offset}, which the pack's"
+                        " own index does not list",
+                        "restore catalog.db or the pack file from a backup",
+                    )
+                )
+            if actual != digest:
+                corrupt.add(digest)
+                result.problems.append(
+                    Problem(
+                        "corrupt-blob",
+                        digest,
+                        f"bytes at offset {offset} of pack {pack} hash to {actual}",
+                        "restore the pack from another copy; `artifactctl fsck --json` lists the"
+                        " versions that use it",
+                    )
+                )
+            present.add(digest)
+    horizon = time.time() - grace_seconds
+    for pack, path in sorted(files.items()):
+        if pack in by_pack:
+            continue
+        try:
+            old = path.stat().st_mtime < horizon
+        except FileNotFoundError:
+            continue
+        if old:
+            result.problems.append(
+                Problem(
+                    "orphan-pack",
+                    pack,
+                    "a pack no blob row refers to (left by an interrupted put, or emptied by gc)",
+                    "run `artifactctl gc`",
+                )
+            )
+    return present

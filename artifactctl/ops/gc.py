@@ -29,12 +29,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from artifactctl.catalog import blobrefs, storage
+from artifactctl.catalog import blobrefs, hardlinks, storage
 from artifactctl.catalog import lifecycle as lc
 from artifactctl.catalog import versions as q
 from artifactctl.catalog.db import Catalog
 from artifactctl.core.timefmt import iso
 from artifactctl.errors import StorageError
+from artifactctl.ops.packgc import PackGcResult, sweep_packs
 from artifactctl.store import Store
 
 DEFAULT_GRACE_SECONDS = 3600
@@ -54,10 +55,13 @@ class GcResult:
     orphan_bytes: int = 0
     temp_removed: int = 0
     temp_bytes: int = 0
+    packs: PackGcResult = field(default_factory=PackGcResult)
+    loose_bytes: int = 0  # the part of blob_bytes that was loose files (freed at once)
 
     @property
     def bytes_freed(self) -> int:
-        return self.blob_bytes + self.orphan_bytes + self.temp_bytes
+        # a packed blob's bytes are given back when its pack is deleted or rewritten
+        return self.loose_bytes + self.orphan_bytes + self.temp_bytes + self.packs.pack_bytes_freed
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -72,6 +76,10 @@ class GcResult:
             "orphan_bytes": self.orphan_bytes,
             "temp_removed": self.temp_removed,
             "temp_bytes": self.temp_bytes,
+            "packs_removed": self.packs.packs_removed,
+            "packs_rewritten": self.packs.packs_rewritten,
+            "packs_skipped": self.packs.packs_skipped,
+            "pack_bytes_freed": self.packs.pack_bytes_freed,
             "bytes_freed": self.bytes_freed,
         }
 
@@ -96,12 +104,16 @@ def gc(
         if dry_run:
             while _sweep_batch(store, result, unlink=False):
                 pass
+            # what the pack step would do, seen with those blob rows gone (then rolled back)
+            result.packs = sweep_packs(store, grace_seconds=grace_seconds, dry_run=True)
             raise _Rollback
     if not dry_run:
         while _sweep_batch_locked(store, result):
             pass
     file_horizon = time.time() - grace_seconds  # files' ages are measured by the file system
     _orphans(store, result, file_horizon)
+    if not dry_run:
+        result.packs = sweep_packs(store, grace_seconds=grace_seconds, dry_run=False)
     _temp_files(store.path / "tmp", result, file_horizon)
     _temp_files(store.path / "refcache" / "tmp", result, file_horizon)  # interrupted downloads
     return result
@@ -148,11 +160,16 @@ def _sweep_batch(store: Store, result: GcResult, *, unlink: bool) -> bool:
     batch = storage.unreferenced_blobs(cat, BATCH)
     if not batch:
         return False
+    packed = store.blobs.locate(d for d, _ in batch)
     storage.forget_blobs(cat, [d for d, _ in batch])
+    hardlinks.forget_digests(cat, [d for d, _ in batch])
     for digest, size in batch:
+        loose = 0 if digest in packed else size
         if unlink:
             try:
-                size = store.blobs.remove(digest) or size
+                # a packed blob's bytes are freed when its pack is rewritten (ops/packgc.py);
+                # one that also has a loose file (made for a hard link) frees that at once
+                loose = store.blobs.remove(digest) or loose
             except OSError as exc:
                 raise StorageError(
                     f"cannot remove blob {digest}: {exc.strerror}",
@@ -160,6 +177,7 @@ def _sweep_batch(store: Store, result: GcResult, *, unlink: bool) -> bool:
                 ) from None
         result.blobs_removed += 1
         result.blob_bytes += size
+        result.loose_bytes += loose
     return len(batch) == BATCH
 
 

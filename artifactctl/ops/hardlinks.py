@@ -21,12 +21,20 @@ from artifactctl.store import Store
 
 
 def remember(store: Store, digests: Iterable[str]) -> None:
-    """Record the inode of every blob about to be placed as a hard link (before placing it)."""
+    """Record the inode of every blob about to be placed as a hard link (before placing it).
+
+    A loose blob keeps its inode for life (written once, never rewritten; gc forgets its row
+    when it deletes it), so blobs already recorded are not looked at again."""
     now = iso(store.now())
     rows: list[tuple[int, int, str, str]] = []
-    for digest in sorted(set(digests)):
+    wanted = sorted(set(digests))
+    with store.catalog.read():
+        done = hardlinks.recorded_digests(store.catalog, wanted)
+    for digest in wanted:
+        if digest in done:
+            continue
         try:
-            st = os.stat(store.blobs.path(digest))
+            st = os.stat(store.blobs.fspath(digest))
         except OSError:
             continue  # a missing blob fails the placement itself, with a clear message
         rows.append((st.st_dev, st.st_ino, digest, now))

@@ -32,6 +32,7 @@ def put(
     ref_names: list[str] | None = None,
     checksum: bool = True,
     max_objects: int | None = None,
+    link: str = "copy",
 ) -> PutResult:
     """``ttl``: seconds, None (never expires) or "default" (the store's default-ttl).
 
@@ -53,6 +54,7 @@ def put(
         run_id=run_id,
         progress=progress,
         ttl_seconds=ttl,
+        link=link,
     )
 
 

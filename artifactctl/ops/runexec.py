@@ -53,8 +53,15 @@ class _Terminated(Exception):
     pass
 
 
+_PARTIAL_MAX = 64 * 1024  # a line longer than this goes to the log unfinished
+
+
 def _pump(src: IO[bytes], dst: IO[bytes] | None, log: IO[bytes], lock: threading.Lock) -> None:
+    """Copy ``src`` to ``dst`` as it comes, and to the shared log whole lines at a time, so
+    that stdout and stderr lines never interleave mid-line in the log (an unbuffered Python
+    writes a print's text and its newline in two writes)."""
     fd = src.fileno()
+    pending = b""
     while True:
         try:
             chunk = os.read(fd, CHUNK)
@@ -66,8 +73,17 @@ def _pump(src: IO[bytes], dst: IO[bytes] | None, log: IO[bytes], lock: threading
             with contextlib.suppress(OSError, ValueError):
                 dst.write(chunk)
                 dst.flush()
+        pending += chunk
+        cut = pending.rfind(b"\n") + 1
+        if cut == 0 and len(pending) < _PARTIAL_MAX:
+            continue
+        whole, pending = (pending[:cut], pending[cut:]) if cut else (pending, b"")
         with lock:
-            log.write(chunk)
+            log.write(whole)
+            log.flush()
+    if pending:
+        with lock:
+            log.write(pending)
             log.flush()
 
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from artifactctl.blobs.packs import PackMissing
 from artifactctl.blobs.store import hash_path
+from artifactctl.core.digest import format_digest, hash_bytes
 from artifactctl.core.manifest import Entry
+from artifactctl.errors import IntegrityError
 from artifactctl.ops.commit import WORKERS
 from artifactctl.ops.resolve import resolve
 from artifactctl.ops.walk import list_tree
@@ -83,21 +87,40 @@ def verify(
         )
         result.skipped_references = result.references.unpinned
     if directory is None:
-        _check(result, local, lambda e: store.blobs.path(e.digest), store.algorithm)
+        _check(result, local, _store_hasher(store, local))
         return result
     root = Path(directory)
     present = list_tree(root)
-    _check(result, local, lambda e: root / e.path, store.algorithm, present)
+    _check(result, local, lambda e: hash_path(root / e.path, store.algorithm), present)
     wanted = {e.path for e in entries}
     result.extra = sorted(p for p in present if p not in wanted)
     return result
 
 
+def _store_hasher(store: Store, entries: list[Entry]) -> Callable[[Entry], str]:
+    """Hash an entry's blob as stored: its pack range, or its loose file."""
+    packed = store.blobs.locate(e.digest for e in entries)
+
+    def hash_stored(e: Entry) -> str:
+        loc = packed.get(e.digest)
+        if loc is None:
+            return hash_path(store.blobs.fspath(e.digest), store.algorithm)
+        try:
+            return format_digest(
+                store.algorithm, hash_bytes(store.algorithm, store.blobs.reader.read(loc))
+            )
+        except PackMissing:
+            raise FileNotFoundError(loc.pack) from None
+        except IntegrityError as exc:  # a truncated pack
+            raise OSError(exc.message) from None
+
+    return hash_stored
+
+
 def _check(
     result: VerifyResult,
     entries: list[Entry],
-    locate: Any,
-    algorithm: str,
+    hash_one: Callable[[Entry], str],
     present: dict[str, os.stat_result] | None = None,
 ) -> None:
     def one(e: Entry) -> tuple[Entry, str | None]:
@@ -108,11 +131,11 @@ def _check(
             if not stat.S_ISREG(st.st_mode) and not stat.S_ISLNK(st.st_mode):
                 return e, "not a regular file"
         try:
-            return e, hash_path(locate(e), algorithm)
+            return e, hash_one(e)
         except FileNotFoundError:
             return e, None
         except OSError as exc:
-            return e, f"unreadable: {exc.strerror}"
+            return e, f"unreadable: {exc.strerror or exc}"
 
     with ThreadPoolExecutor(WORKERS) as pool:
         for e, actual in pool.map(one, entries):

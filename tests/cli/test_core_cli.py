@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import ARTIFACTCTL, Runner, make_tree
 from tests.core.test_manifest import GOLDEN_TREE
+from tests.storeparts import flip_byte, loose_files, pack_files, remove_blob
 
 PUT = ("put", "--type", "dataset", "--json")
 
@@ -49,9 +50,10 @@ def test_put_creates_versions_and_dedups(cli: Runner, sample_tree: Path, store_d
     (sample_tree / "a.txt").write_text("changed\n")
     v1 = put(cli, sample_tree).json()
     assert v1["version"] == "ds:v1" and v1["new_bytes"] == len("changed\n")
-    blobs = [p for p in (store_dir / "blobs").rglob("*") if p.is_file()]
     # 5 files, 4 distinct contents in v0, +1 changed content, +2 manifests
-    assert len(blobs) == 4 + 1 + 2
+    assert cli("store", "--json").json()["blobs"] == 4 + 1 + 2
+    assert len(loose_files(store_dir)) == 2  # the manifests; small files are packed
+    assert len(pack_files(store_dir)) == 2  # one per put that stored new small blobs
     ls = cli("ls", "ds", "--json").json()
     assert [v["version"] for v in ls] == ["ds:v0", "ds:v1"]
     assert ls[1]["aliases"] == ["latest"] and ls[0]["aliases"] == []
@@ -273,12 +275,7 @@ def test_corrupt_and_missing_blobs_are_detected(
     put(cli, sample_tree)
     files = {e["path"]: e for e in cli("files", "ds", "--json").json()}
     digest = files["b.csv"]["digest"]
-    hexpart = digest.split(":")[1]
-    blob = store_dir / "blobs" / hexpart[:2] / hexpart[2:]
-    blob.chmod(0o644)
-    data = bytearray(blob.read_bytes())
-    data[0] ^= 0x01
-    blob.write_bytes(bytes(data))
+    flip_byte(store_dir, digest)
     assert cli("verify", "ds", "--json", expect=6).json()["modified"][0]["path"] == "b.csv"
     err = cli("get", "ds", "--root", tmp_path / "g", expect=6).stderr
     assert digest in err and "hash to" in err
@@ -286,7 +283,7 @@ def test_corrupt_and_missing_blobs_are_detected(
     fsck = cli("fsck", "--json", expect=6).json()
     kinds = {p["kind"] for p in fsck["problems"]}
     assert "corrupt-blob" in kinds
-    blob.unlink()
+    remove_blob(store_dir, digest)
     fsck = cli("fsck", "--json", expect=6).json()
     assert any(p["kind"] == "missing-blob" and p["subject"] == "ds:v0" for p in fsck["problems"])
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Runner, make_tree
-from tests.reliability.helpers import blob_path
+from tests.storeparts import flip_byte, remove_blob
 
 
 @pytest.fixture
@@ -25,11 +25,7 @@ def test_flipped_bit_is_detected_by_verify_fsck_and_get(
     cli: Runner, store_dir: Path, tmp_path: Path, two: tuple[str, str]
 ) -> None:
     digest, _ = two
-    path = blob_path(store_dir, digest)
-    data = bytearray(path.read_bytes())
-    data[3] ^= 0x01
-    os.chmod(path, 0o644)
-    path.write_bytes(bytes(data))
+    flip_byte(store_dir, digest, at=3)
     r = cli("verify", "base:v0", expect=6)
     assert digest in r.stdout + r.stderr
     fsck = cli("fsck", "--json", expect=6).json()
@@ -46,7 +42,7 @@ def test_flipped_bit_is_detected_by_verify_fsck_and_get(
 
 def test_missing_blob(cli: Runner, store_dir: Path, tmp_path: Path, two: tuple[str, str]) -> None:
     digest, _ = two
-    blob_path(store_dir, digest).unlink()
+    remove_blob(store_dir, digest)
     cli("verify", "base:v0", expect=6)
     fsck = cli("fsck", "--json", expect=6).json()
     assert any(p["kind"] == "missing-blob" and digest in p["detail"] for p in fsck["problems"])
