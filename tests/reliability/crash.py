@@ -32,7 +32,14 @@ from pathlib import Path
 from typing import Any
 
 ARTIFACTCTL = shutil.which("artifactctl") or str(Path(sys.executable).parent / "artifactctl")
-DAMAGE = {"catalog", "corrupt-blob", "missing-blob", "bad-manifest", "dangling-alias"}
+DAMAGE = {
+    "catalog",
+    "corrupt-blob",
+    "missing-blob",
+    "bad-manifest",
+    "dangling-alias",
+    "bad-pack",
+}
 RESULTS = Path(__file__).with_name("results")  # crash-LABEL.txt: the last summary line per label
 
 
@@ -249,6 +256,32 @@ def _gc_prepare(h: Harness, store: Path, i: int) -> list[str]:
     return ["gc", "--grace", "0s"]
 
 
+def _repack_prepare(h: Harness, store: Path, i: int) -> list[str]:
+    """A pack whose blobs are a third live: gc rewrites it (live blobs to a new pack, rows
+    moved in one transaction, then the old pack deleted)."""
+    from artifactctl.ops.delete import delete
+
+    tree = write_tree(store.parent / "mix", h.files // 2, f"mix-{i}")
+    res = _lib_put(store, [tree], "mix")
+    kept = store.parent / "kept"
+    if kept.exists():
+        shutil.rmtree(kept)
+    kept.mkdir()
+    for k, f in enumerate(sorted(tree.rglob("*.txt"))):
+        if k % 3 == 0:
+            (kept / f"{k}.txt").write_bytes(f.read_bytes())
+    _lib_put(store, [kept], f"kept{i}")
+    with _library(store) as s:
+        delete(s, res.version, delete_aliases=True, force=True)
+    return ["gc", "--grace", "0s"]
+
+
+def _hardlink_get_prepare(h: Harness, store: Path, i: int) -> list[str]:
+    """A get --link hardlink of packed blobs: each gets a loose file, then the rows say so."""
+    _lib_put(store, [write_tree(store.parent / "linked", h.files // 2, f"ln-{i}")], f"ln{i}")
+    return ["get", f"ln{i}", "--root", str(store.parent / f"out-{i}"), "--link", "hardlink"]
+
+
 def _models_setup(h: Harness, store: Path) -> None:
     from artifactctl.ops.put import put
 
@@ -289,6 +322,8 @@ SCENARIOS: list[Scenario] = [
     Scenario("put-from", _put_from_setup, _put_from_prepare),
     Scenario("delete", _delete_setup, _delete_prepare, _delete_rerun_ok),
     Scenario("gc", lambda h, s: None, _gc_prepare),
+    Scenario("gc-repack", lambda h, s: None, _repack_prepare),
+    Scenario("get-hardlink", lambda h, s: None, _hardlink_get_prepare),
     Scenario("link", _models_setup, _link_prepare),
     Scenario("alias-set", _models_setup, _alias_prepare),
     Scenario("cache-cleanup", _cache_setup, _cache_prepare),

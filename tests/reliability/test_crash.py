@@ -20,12 +20,14 @@ def test_quick_crash_set(tmp_path: Path) -> None:
     )
     print(s.line("quick"))
     assert not s.failures, "\n".join(s.failures)
-    assert s.tried >= 15, s.line("quick")
+    assert s.tried >= 19, s.line("quick")
     assert set(s.per_command) == {
         "put",
         "put-from",
         "delete",
         "gc",
+        "gc-repack",
+        "get-hardlink",
         "link",
         "alias-set",
         "cache-cleanup",
