@@ -38,9 +38,22 @@ def err_console() -> Console:
     return _err_console
 
 
+PRETTY_MAX = 64 * 1024  # JSON output up to this size is indented; larger is compact
+
+
 def print_json(doc: Any) -> None:
-    sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
+    """JSON on stdout. Small documents are indented for people; large ones (``ls`` of 10,000
+    versions, ``files`` of a million entries) are written compact, on one line, by the C
+    encoder (``indent`` forces the pure-Python encoder: several times slower)."""
+    sys.stdout.write(dumps_json(doc) + "\n")
     sys.stdout.flush()
+
+
+def dumps_json(doc: Any) -> str:
+    compact = json.dumps(doc, ensure_ascii=False)
+    if len(compact) <= PRETTY_MAX:
+        return json.dumps(doc, indent=2, ensure_ascii=False)
+    return compact
 
 
 def out(text: str = "") -> None:
@@ -71,15 +84,14 @@ class Table:
         self.rows.append(["" if c is None else str(c) for c in cells])
 
     def render(self) -> str:
-        widths = [len(c) for c in self.columns]
-        for row in self.rows:
-            for i, cell in enumerate(row[: len(widths)]):
-                widths[i] = max(widths[i], len(cell))
+        n = len(self.columns)
+        rows = [(row + [""] * n)[:n] for row in self.rows]
+        widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(self.columns)]
+        fmt = "  ".join(f"{{:<{w}}}" for w in widths)
         lines = [self.title] if self.title else []
-        lines.append("  ".join(c.ljust(w) for c, w in zip(self.columns, widths, strict=True)))
+        lines.append(fmt.format(*self.columns))
         lines.append("  ".join("─" * w for w in widths))
-        for row in self.rows:
-            lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)).rstrip())
+        lines.extend(fmt.format(*row) for row in rows)
         return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
