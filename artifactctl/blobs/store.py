@@ -461,11 +461,14 @@ def corrupt(expected: str, actual: str) -> IntegrityError:
 
 
 def hash_path(path: str | os.PathLike[str], algorithm: str) -> str:
-    hasher = new_hasher(algorithm)
-    buf = bytearray(CHUNK)
-    view = memoryview(buf)
     fd = os.open(path, os.O_RDONLY)
     try:
+        size = os.fstat(fd).st_size
+        if size <= SMALL:  # one read, no buffer to allocate
+            return format_digest(algorithm, hash_bytes(algorithm, _read_all(fd, size)))
+        hasher = new_hasher(algorithm)
+        buf = bytearray(CHUNK)
+        view = memoryview(buf)
         while n := os.readv(fd, [buf]):
             hasher.update(view[:n])
     finally:

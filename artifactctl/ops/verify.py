@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import stat
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from artifactctl.blobs.store import hash_path
 from artifactctl.core.digest import format_digest, hash_bytes
 from artifactctl.core.manifest import Entry
 from artifactctl.errors import IntegrityError
-from artifactctl.ops.commit import WORKERS
+from artifactctl.ops.commit import PARALLEL_ABOVE, WORKERS
 from artifactctl.ops.resolve import resolve
 from artifactctl.ops.walk import list_tree
 from artifactctl.store import Store
@@ -137,8 +138,11 @@ def _check(
         except OSError as exc:
             return e, f"unreadable: {exc.strerror or exc}"
 
-    with ThreadPoolExecutor(WORKERS) as pool:
-        for e, actual in pool.map(one, entries):
+    # small files one after another, large ones in a pool (as put and get: ops/commit.py)
+    small = [e for e in entries if e.size <= PARALLEL_ABOVE]
+    large = [e for e in entries if e.size > PARALLEL_ABOVE]
+    with ThreadPoolExecutor(max(1, min(WORKERS, len(large)))) as pool:
+        for e, actual in itertools.chain(map(one, small), pool.map(one, large)):
             result.checked += 1
             if actual is None:
                 result.missing.append(Mismatch(e.path, e.digest, None))
