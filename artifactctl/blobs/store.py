@@ -36,6 +36,7 @@ from artifactctl.core.digest import (
     new_hasher,
     split_digest,
 )
+from artifactctl.core.filestat import FileStat, StatLike
 from artifactctl.errors import IntegrityError, NotFoundError, StorageError, UsageError
 
 _COUNTER = itertools.count()
@@ -50,7 +51,7 @@ class IngestResult:
     digest: str
     size: int
     written: bool  # False when the store already had these bytes
-    stat: os.stat_result  # of the source, as read
+    stat: FileStat  # of the source, as read
     pack: PackLoc | None = None  # where it was appended, when written to a pack
     linked: bool = False  # the source file itself became the blob (put --link hardlink)
 
@@ -184,7 +185,7 @@ class BlobStore:
         does not have are appended to ``pack``, with one catalog query for the whole batch
         (bytes are held for one batch only); larger files are stored as loose blobs."""
         results: list[IngestResult | None] = []
-        held: list[tuple[int, str, bytes, os.stat_result]] = []
+        held: list[tuple[int, str, bytes, FileStat]] = []
         for source in sources:
             read = self._read_small(source)
             if read is None:  # grew past pack_max since it was listed
@@ -202,7 +203,7 @@ class BlobStore:
                 results[i] = IngestResult(digest, len(data), True, st, pack.add(digest, data))
         return [r for r in results if r is not None]
 
-    def _read_small(self, source: str) -> tuple[str, bytes, os.stat_result] | None:
+    def _read_small(self, source: str) -> tuple[str, bytes, FileStat] | None:
         """(digest, bytes, stat) of a file of at most ``pack_max`` bytes; None if larger."""
         fd, before = _open_source(source)
         try:
@@ -213,7 +214,11 @@ class BlobStore:
         finally:
             os.close(fd)
         _check_unchanged(source, before, after, len(data))
-        return format_digest(self.algorithm, hash_bytes(self.algorithm, data)), data, after
+        return (
+            format_digest(self.algorithm, hash_bytes(self.algorithm, data)),
+            data,
+            FileStat(after),
+        )
 
     def ingest_file(self, source: str, *, known: set[str] | None = None) -> IngestResult:
         """Hash ``source`` and store its bytes as a loose blob unless the store has them."""
@@ -225,7 +230,7 @@ class BlobStore:
                 _check_unchanged(source, before, after, len(data))
                 digest = format_digest(self.algorithm, hash_bytes(self.algorithm, data))
                 if (known is not None and digest in known) or self.exists(digest):
-                    return IngestResult(digest, len(data), False, after)
+                    return IngestResult(digest, len(data), False, FileStat(after))
                 tfd, tname = self._tmp_fd()
                 try:
                     _write_all(tfd, data)
@@ -234,7 +239,7 @@ class BlobStore:
                     os.unlink(tname)
                     raise _storage_error(exc, self.tmp) from None
                 installed = self._install(tfd, tname, digest, checked=True)
-                return IngestResult(digest, len(data), installed, after)
+                return IngestResult(digest, len(data), installed, FileStat(after))
             return self._ingest_stream(fd, source, before)
         finally:
             os.close(fd)
@@ -256,7 +261,7 @@ class BlobStore:
             _check_unchanged(source, before, after, size)
             digest = format_digest(self.algorithm, hasher.hexdigest())
             if self.exists(digest):
-                return IngestResult(digest, size, False, after)
+                return IngestResult(digest, size, False, FileStat(after))
             name = f"{self._tmp}/blob-{os.getpid()}-{next(_COUNTER)}-{secrets.token_hex(4)}"
             if mode == "hardlink":
                 tfd = self._link_source(source, name, after)
@@ -269,7 +274,7 @@ class BlobStore:
                 os.unlink(name)
                 raise
             installed = self._install(tfd, name, digest)
-            return IngestResult(digest, size, installed, after, linked=mode == "hardlink")
+            return IngestResult(digest, size, installed, FileStat(after), linked=mode == "hardlink")
         finally:
             os.close(fd)
 
@@ -336,7 +341,7 @@ class BlobStore:
             os.unlink(tname)
             raise
         digest = format_digest(self.algorithm, hasher.hexdigest())
-        return IngestResult(digest, size, self._install(tfd, tname, digest), after)
+        return IngestResult(digest, size, self._install(tfd, tname, digest), FileStat(after))
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -502,7 +507,7 @@ def _write_all(fd: int, data: bytes | memoryview) -> None:
         view = view[n:]
 
 
-def _check_unchanged(source: str, before: os.stat_result, after: os.stat_result, n: int) -> None:
+def _check_unchanged(source: str, before: StatLike, after: StatLike, n: int) -> None:
     if (
         before.st_size != after.st_size
         or before.st_mtime_ns != after.st_mtime_ns

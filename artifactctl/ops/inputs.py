@@ -16,6 +16,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from artifactctl.core.filestat import FileStat
 from artifactctl.core.paths import join_prefix, normalize_entry_path
 from artifactctl.errors import NotFoundError, StorageError, UsageError
 
@@ -24,7 +25,7 @@ from artifactctl.errors import NotFoundError, StorageError, UsageError
 class LocalFile:
     path: str  # entry path
     source: str  # absolute path to read (symlinks resolved)
-    stat: os.stat_result  # of what will be read
+    stat: FileStat  # of what will be read
     root: str  # the input directory it came from (for the stat cache)
 
 
@@ -59,7 +60,7 @@ def collect(
         elif stat.S_ISREG(st.st_mode):
             source = os.path.realpath(p)
             name = _entry_name(os.path.basename(os.path.abspath(p)), raw)
-            _add(found, LocalFile(name, source, st, os.path.dirname(source)), prefix, raw)
+            _add(found, LocalFile(name, source, FileStat(st), os.path.dirname(source)), prefix, raw)
         else:
             raise UsageError(f"{raw} is {_kind(st.st_mode)}; only files and directories can be put")
     return list(found.values())
@@ -144,7 +145,7 @@ def _walk(root: str, excludes: list[str], follow_symlinks: bool) -> list[LocalFi
             if stat.S_ISDIR(mode):
                 stack.append((source, rel))
             elif stat.S_ISREG(mode):
-                out.append(LocalFile(_entry_name(rel, shown), source, st, root))
+                out.append(LocalFile(_entry_name(rel, shown), source, FileStat(st), root))
             else:
                 raise UsageError(f"{shown} is {_kind(mode)}; it cannot be stored")
     return out
