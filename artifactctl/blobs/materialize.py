@@ -78,8 +78,10 @@ class Materializer:
     def place(self, path: str, digest: str, size: int) -> Placed:
         parent, _, name = path.rpartition("/")
         dfd = self.target.dir_fd(parent)
-        # in a directory this get created, nothing exists yet: skip the lstat
-        existing = None if self.target.is_fresh(parent) else _lstat(name, dfd)
+        # in a directory this get created (staged: blobs/target.py), nothing exists yet and
+        # nobody sees it before it is complete: no lstat, and no temporary name per file
+        fresh = self.target.is_fresh(parent)
+        existing = None if fresh else _lstat(name, dfd)
         outcome = ADDED
         if existing is not None:
             if self._same(existing, name, dfd, digest, size):
@@ -93,7 +95,7 @@ class Materializer:
                 )
             outcome = REPLACED
         try:
-            self._write(name, dfd, digest, size, absent=existing is None)
+            self._write(name, dfd, digest, size, absent=existing is None, direct=fresh)
         except (IsADirectoryError, NotADirectoryError):
             raise ConflictError(
                 f"{self.target.root / path} is a directory in the target (or the version has "
@@ -145,7 +147,9 @@ class Materializer:
     def _tmp_name(self, name: str) -> str:
         return f".{name[:100]}.{secrets.token_hex(6)}.artifactctl-tmp"
 
-    def _write(self, name: str, dfd: int, digest: str, size: int, *, absent: bool) -> None:
+    def _write(
+        self, name: str, dfd: int, digest: str, size: int, *, absent: bool, direct: bool = False
+    ) -> None:
         mode = self.mode
         if mode in ("hardlink", "symlink") and digest in self.packed:
             self.blobs.ensure_loose(digest, self.packed.pop(digest))  # links need a blob file
@@ -160,7 +164,7 @@ class Materializer:
                 return
             except FileExistsError:
                 pass  # created meanwhile: replace it through a temp name below
-        tmp = self._tmp_name(name)
+        tmp = name if direct else self._tmp_name(name)
         try:
             if mode in ("hardlink", "symlink"):
                 self._check_blob(digest)
@@ -176,7 +180,8 @@ class Materializer:
                 pass
             else:
                 self._copy(digest, size, tmp, dfd)
-            os.rename(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
+            if not direct:
+                os.rename(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp, dir_fd=dfd)

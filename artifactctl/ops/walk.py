@@ -10,7 +10,8 @@ from pathlib import Path
 
 def list_tree(root: Path) -> dict[str, os.stat_result]:
     """Relative POSIX path → lstat, for every non-directory below ``root``; symlinks are listed,
-    not followed; temporary files of an interrupted artifactctl write are skipped."""
+    not followed; temporary files and staged directories of an interrupted artifactctl write are
+    skipped."""
     out: dict[str, os.stat_result] = {}
     if not root.is_dir():
         return out
@@ -21,9 +22,11 @@ def list_tree(root: Path) -> dict[str, os.stat_result]:
             for de in it:
                 rel = f"{rel_dir}/{de.name}" if rel_dir else de.name
                 st = de.stat(follow_symlinks=False)
+                if de.name.endswith(".artifactctl-tmp"):
+                    continue  # debris of an interrupted write (a temp file or staged directory)
                 if stat.S_ISDIR(st.st_mode):
                     stack.append((de.path, rel))
-                elif not de.name.endswith(".artifactctl-tmp"):
+                else:
                     out[rel] = st
     return out
 
