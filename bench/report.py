@@ -59,6 +59,10 @@ def _cases() -> dict[str, CaseSpec]:
         if w != "huge-tree":
             cases[f"get-copy-{w}"] = CaseSpec(f"get {w} (copy)", w, "cp -r")
         cases[f"get-hardlink-{w}"] = CaseSpec(f"get {w} (hardlink)", w, "cp -al")
+        if w == "many":  # the first hardlink get gives packed blobs their loose files, once
+            cases[f"get-hardlink-again-{w}"] = CaseSpec(f"get {w} (hardlink, again)", w, "cp -al")
+        if w == "large":  # the file becomes the blob: one read to hash, no copy
+            cases[f"put-link-{w}"] = CaseSpec(f"put {w} --link hardlink", w, "xxh3 read")
         if w != "huge-tree":
             cases[f"verify-{w}"] = CaseSpec(f"verify {w}", w, "xxh3 read")
     cases["version"] = CaseSpec("--version", "", "python startup")
@@ -96,7 +100,10 @@ TARGETS: list[tuple[str, list[Check], list[Check], list[Check]]] = [
         "put large",
         [Check("peer", "put-large", 4, DVC)],
         [Check("peer", "put-large", 4, WANDB)],
-        [Check("floor", "put-large", 1.3, "cp -r")],
+        [
+            Check("floor", "put-large", 1.3, "cp -r"),
+            Check("floor", "put-link-large", 1.5, "xxh3 read", "put --link hardlink"),
+        ],
     ),
     (
         "no-op put many",
@@ -120,6 +127,7 @@ TARGETS: list[tuple[str, list[Check], list[Check], list[Check]]] = [
         [
             Check("floor", "get-copy-many", 1.3, "cp -r", "copy"),
             Check("floor", "get-hardlink-many", 1.5, "cp -al", "hardlink"),
+            Check("floor", "get-hardlink-again-many", 1.5, "cp -al", "hardlink, again"),
         ],
     ),
     (

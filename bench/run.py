@@ -361,6 +361,19 @@ def chain_artifactctl(b: Bench, wl: Workload) -> None:
         got = b.timed(f"get-hardlink-{w}", ACTL, argv)
         if got is not None and got.ok:
             b.check_tree(f"get-hardlink-{w}", ACTL, out, wl)
+    if b.wants(f"get-hardlink-again-{w}"):  # blobs that were packed have loose files now
+        out = base / "out-hardlink-again"
+        out.mkdir()
+        argv = [*cli, "get", f"{w}:v0", "--root", out, "--link", "hardlink", "--json"]
+        got = b.timed(f"get-hardlink-again-{w}", ACTL, argv)
+        if got is not None and got.ok:
+            b.check_tree(f"get-hardlink-again-{w}", ACTL, out, wl)
+    if b.wants(f"put-link-{w}"):  # a second store: the file itself becomes the blob
+        root2 = base / "store-link"
+        if b.run_untimed([b.actl, "init", root2]) is not None:
+            argv = [b.actl, "--store", root2 / ".artifactctl", "put", data, "--name", w]
+            argv += ["--type", "dataset", "--link", "hardlink", "--json"]
+            b.expect_created(f"put-link-{w}", b.timed(f"put-link-{w}", ACTL, argv), True)
     if b.wants(f"mutate-{w}"):
         b.mutate(data)
         b.expect_created(f"mutate-{w}", b.timed(f"mutate-{w}", ACTL, put_argv), True)
