@@ -78,3 +78,26 @@ def test_put_link_reflink_clones_or_says_the_file_system_cannot(
         assert r.code == 7 and "reflink" in r.stderr
         assert cli("ls", "--json").json() == []  # nothing was committed
     cli("put", data, "-n", "x", "-t", "model", "--link", "bogus", expect=2)
+
+
+def test_get_copies_large_blobs_in_the_kernel_and_still_checks_them(
+    cli: Runner, store_dir: Path, tmp_path: Path
+) -> None:
+    data = make_tree(tmp_path / "data", {"big.bin": os.urandom(5 * 1024 * 1024 + 3)})
+    cli("put", data, "-n", "m", "-t", "model")
+    out = tmp_path / "out"
+    cli("get", "m", "--root", out, "--link", "copy")
+    assert (out / "big.bin").read_bytes() == (data / "big.bin").read_bytes()
+    (entry,) = cli("files", "m", "--json").json()
+    blob = _blob(store_dir, entry["digest"])
+    os.chmod(blob, 0o644)
+    with open(blob, "r+b") as fh:
+        fh.seek(4 * 1024 * 1024)
+        fh.write(b"X")
+    r = cli("get", "m", "--root", tmp_path / "bad", "--link", "copy", expect=6)
+    assert entry["digest"] in r.stderr and "hash to" in r.stderr
+    assert not (tmp_path / "bad" / "big.bin").exists()
+    with open(blob, "r+b") as fh:  # a blob shorter than its entry says is refused too
+        fh.truncate(1024)
+    cli("get", "m", "--root", tmp_path / "short", "--link", "copy", expect=6)
+    assert not (tmp_path / "short" / "big.bin").exists()
