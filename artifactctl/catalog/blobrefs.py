@@ -33,14 +33,14 @@ def record_blobs(
     cat.many(
         "INSERT OR IGNORE INTO blobs (digest, size, created_at, pack, pack_offset)"
         " VALUES (?, ?, ?, ?, ?)",
-        [(d, s, now, *where.get(d, (None, None))) for d, s in sizes.items()],
+        [(d, s, now, *where.get(d, (None, None))) for d, s in sorted(sizes.items())],
     )
 
 
 def link_version(cat: Catalog, version_id: int, digests: Iterable[str]) -> None:
     cat.many(
         "INSERT OR IGNORE INTO version_blobs (version_id, digest) VALUES (?, ?)",
-        [(version_id, d) for d in digests],
+        [(version_id, d) for d in sorted(digests)],
     )
 
 

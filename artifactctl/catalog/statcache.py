@@ -25,7 +25,7 @@ def remember(cat: Catalog, rows: list[tuple[str, int, int, int, int, str]]) -> N
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET inode = excluded.inode,"
         " size = excluded.size, mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns,"
         " digest = excluded.digest",
-        rows,  # type: ignore[arg-type]
+        sorted(rows),  # in key order: B-tree appends, not random inserts
     )
 
 
