@@ -245,16 +245,28 @@ def read_trailer(path: str | os.PathLike[str]) -> list[tuple[str, int, int]]:
 
 
 def member_bytes(path: str | os.PathLike[str]) -> int:
-    """The bytes of the blobs a pack holds (its size less magic, trailer and end marker)."""
-    with open(path, "rb") as fh:
-        end = fh.seek(0, os.SEEK_END)
-        if end < HEADER + 16:
-            return 0
-        fh.seek(end - 16)
-        tail = fh.read(16)
+    """The bytes of the blobs a pack holds (its size less magic, trailer and end marker); 0 for
+    a pack that is unreadable or not whole (fsck reports those)."""
+    try:
+        with open(path, "rb") as fh:
+            end = fh.seek(0, os.SEEK_END)
+            if end < HEADER + 16:
+                return 0
+            fh.seek(end - 16)
+            tail = fh.read(16)
+    except OSError:
+        return 0
     if tail[8:] != END:
         return 0
     return max(0, end - HEADER - 16 - int.from_bytes(tail[:8], "big"))
+
+
+def file_size(path: str | os.PathLike[str]) -> int:
+    """A pack's size on disk; 0 when it is gone."""
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def list_packs(packs: Path) -> list[tuple[str, Path]]:

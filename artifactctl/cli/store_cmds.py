@@ -56,3 +56,8 @@ def register(app: typer.Typer) -> None:
         out(f"blobs          {result.blobs}")
         out(f"logical size   {format_bytes(result.logical_bytes)}")
         out(f"stored size    {format_bytes(result.physical_bytes)}")
+        out(
+            f"packs          {result.pack_files} file(s), {format_bytes(result.pack_bytes)},"
+            f" {result.packed_blobs} blob(s), {format_bytes(result.pack_dead_bytes)} dead"
+            " (gc reclaims)"
+        )

@@ -6,7 +6,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from artifactctl.catalog import blobrefs, stats
+from artifactctl.blobs.packs import file_size, list_packs, member_bytes
+from artifactctl.catalog import blobrefs, packs, stats
 from artifactctl.catalog.schema import schema_version
 from artifactctl.store import Store
 
@@ -22,6 +23,10 @@ class StoreInfo:
     blobs: int
     logical_bytes: int
     physical_bytes: int
+    packed_blobs: int = 0
+    pack_files: int = 0
+    pack_bytes: int = 0  # the pack files' size on disk
+    pack_dead_bytes: int = 0  # of which no blob row refers to: gc rewrites mostly-dead packs
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -34,6 +39,10 @@ class StoreInfo:
             "blobs": self.blobs,
             "logical_bytes": self.logical_bytes,
             "physical_bytes": self.physical_bytes,
+            "packed_blobs": self.packed_blobs,
+            "pack_files": self.pack_files,
+            "pack_bytes": self.pack_bytes,
+            "pack_dead_bytes": self.pack_dead_bytes,
         }
 
 
@@ -46,6 +55,10 @@ def info(store: Store) -> StoreInfo:
     with store.catalog.read():
         artifacts, versions, logical = stats.counts(store.catalog)
         nblobs, physical = blobrefs.totals(store.catalog)
+        usage = packs.usage(store.catalog)
+    files = list_packs(store.blobs.packs)
+    sizes = {p: file_size(path) for p, path in files}
+    members = {p: member_bytes(path) for p, path in files}
     return StoreInfo(
         path=str(store.path),
         format=store.config.format,
@@ -56,4 +69,8 @@ def info(store: Store) -> StoreInfo:
         blobs=nblobs,
         logical_bytes=logical,
         physical_bytes=physical,
+        packed_blobs=sum(n for n, _ in usage.values()),
+        pack_files=len(files),
+        pack_bytes=sum(sizes.values()),
+        pack_dead_bytes=sum(max(0, members[p] - usage.get(p, (0, 0))[1]) for p in members),
     )

@@ -19,12 +19,11 @@ as it is, for ``fsck`` to report.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 from dataclasses import dataclass
 
-from artifactctl.blobs.packs import PackLoc, PackWriter, list_packs, member_bytes
+from artifactctl.blobs.packs import PackLoc, PackWriter, file_size, list_packs, member_bytes
 from artifactctl.catalog import packs
 from artifactctl.errors import IntegrityError, StorageError
 from artifactctl.store import Store
@@ -58,7 +57,7 @@ def sweep_packs(store: Store, *, grace_seconds: int, dry_run: bool) -> PackGcRes
             if dry_run or _remove_unreferenced(store, pack, path):
                 result.packs_removed += 1
                 result.pack_bytes_freed += st.st_size
-        elif live_bytes < REPACK_BELOW * _member_bytes(path):
+        elif live_bytes < REPACK_BELOW * member_bytes(path):
             if dry_run:
                 result.packs_rewritten += 1
                 result.pack_bytes_freed += st.st_size - live_bytes
@@ -105,21 +104,8 @@ def _rewrite(store: Store, pack: str, path: os.PathLike[str], size: int) -> int 
         still = packs.members(cat, pack)  # rows added meanwhile? (none can be: packs are new)
         if not still:
             _unlink(path)
-    new_size = sum(_size(store.blobs.packs / f"{p}.pack") for p in installed)
+    new_size = sum(file_size(store.blobs.packs / f"{p}.pack") for p in installed)
     return size - new_size if not still else 0
-
-
-def _member_bytes(path: os.PathLike[str]) -> int:
-    try:
-        return member_bytes(path)
-    except OSError:
-        return 0  # unreadable or gone: left for fsck
-
-
-def _size(path: os.PathLike[str]) -> int:
-    with contextlib.suppress(OSError):
-        return os.stat(path).st_size
-    return 0
 
 
 def _unlink(path: os.PathLike[str]) -> None:

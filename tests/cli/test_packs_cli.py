@@ -201,3 +201,24 @@ def test_orphan_pack_from_an_interrupted_put(cli: Runner, store_dir: Path, tmp_p
     r = cli("gc", "--grace", "0s", "--json").json()
     assert r["packs_removed"] == 1 and not orphan.exists() and real.exists()
     assert cli("fsck", "--json", "--grace", "0s").json()["ok"]
+
+
+def test_store_reports_pack_space_and_what_gc_can_reclaim(
+    cli: Runner, store_dir: Path, tmp_path: Path
+) -> None:
+    cli("put", _tree(tmp_path / "a", 40, seed=21), "-n", "a", "-t", "t")
+    cli("put", _tree(tmp_path / "b", 40, seed=22), "-n", "b", "-t", "t")
+    info = cli("store", "--json").json()
+    assert info["pack_files"] == 2 and info["packed_blobs"] == 80
+    assert info["pack_bytes"] == sum(p.stat().st_size for p in pack_files(store_dir))
+    assert info["pack_dead_bytes"] == 0
+    cli("delete", "a:v0", "-y")
+    r = cli("gc", "--json").json()  # default grace: rows go, young packs stay
+    assert r["blobs_removed"] == 41 and r["packs_removed"] == 0
+    dead = cli("store", "--json").json()
+    assert dead["packed_blobs"] == 40 and dead["pack_dead_bytes"] > 0
+    assert "dead (gc reclaims)" in cli("store").stdout
+    cli("gc", "--grace", "0s")
+    after = cli("store", "--json").json()
+    assert after["pack_files"] == 1 and after["pack_dead_bytes"] == 0
+    assert after["pack_bytes"] < dead["pack_bytes"]
