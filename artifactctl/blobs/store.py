@@ -180,14 +180,16 @@ class BlobStore:
             raise _storage_error(exc, self.tmp) from None
         return digest, self._install(fd, name, digest)
 
-    def ingest_packable(self, sources: list[str], pack: PackWriter) -> list[IngestResult]:
+    def ingest_packable(
+        self, sources: list[str], pack: PackWriter, listed: list[FileStat] | None = None
+    ) -> list[IngestResult]:
         """Hash and store a batch of small files: blobs of at most ``pack_max`` bytes the store
         does not have are appended to ``pack``, with one catalog query for the whole batch
         (bytes are held for one batch only); larger files are stored as loose blobs."""
         results: list[IngestResult | None] = []
         held: list[tuple[int, str, bytes, FileStat]] = []
-        for source in sources:
-            read = self._read_small(source)
+        for k, source in enumerate(sources):
+            read = self._read_small(source, listed[k] if listed is not None else None)
             if read is None:  # grew past pack_max since it was listed
                 results.append(self.ingest_file(source))
                 continue
@@ -203,8 +205,12 @@ class BlobStore:
                 results[i] = IngestResult(digest, len(data), True, st, pack.add(digest, data))
         return [r for r in results if r is not None]
 
-    def _read_small(self, source: str) -> tuple[str, bytes, FileStat] | None:
-        """(digest, bytes, stat) of a file of at most ``pack_max`` bytes; None if larger."""
+    def _read_small(
+        self, source: str, listed: FileStat | None = None
+    ) -> tuple[str, bytes, FileStat] | None:
+        """(digest, bytes, stat) of a file of at most ``pack_max`` bytes; None if larger.
+        ``listed``: the file's status when it was listed, returned (instead of a new object:
+        a million of them are memory) when the file as read still has it."""
         fd, before = _open_source(source)
         try:
             if before.st_size > self.pack_max:
@@ -214,11 +220,10 @@ class BlobStore:
         finally:
             os.close(fd)
         _check_unchanged(source, before, after, len(data))
-        return (
-            format_digest(self.algorithm, hash_bytes(self.algorithm, data)),
-            data,
-            FileStat(after),
-        )
+        digest = format_digest(self.algorithm, hash_bytes(self.algorithm, data))
+        if listed is not None and _same_stat(listed, after):
+            return digest, data, listed
+        return digest, data, FileStat(after)
 
     def ingest_file(self, source: str, *, known: set[str] | None = None) -> IngestResult:
         """Hash ``source`` and store its bytes as a loose blob unless the store has them."""
@@ -443,6 +448,17 @@ class BlobStore:
             for f in os.scandir(sub.path):
                 found.append((format_digest(self.algorithm, sub.name + f.name), Path(f.path)))
         return found
+
+
+def _same_stat(a: StatLike, b: StatLike) -> bool:
+    return (
+        a.st_ino == b.st_ino
+        and a.st_dev == b.st_dev
+        and a.st_size == b.st_size
+        and a.st_mtime_ns == b.st_mtime_ns
+        and a.st_ctime_ns == b.st_ctime_ns
+        and a.st_nlink == b.st_nlink
+    )
 
 
 def _open_source(source: str) -> tuple[int, os.stat_result]:

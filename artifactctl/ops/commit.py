@@ -265,7 +265,9 @@ def _ingest_all(
             yield lf, ingest(lf.source)
     else:
         for batch in _batches(small):
-            results = store.blobs.ingest_packable([lf.source for lf in batch], pack)
+            results = store.blobs.ingest_packable(
+                [lf.source for lf in batch], pack, [lf.stat for lf in batch]
+            )
             yield from zip(batch, results, strict=True)
     if large:
 
