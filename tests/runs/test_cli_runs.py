@@ -327,6 +327,9 @@ def test_exec_interrupted_is_killed(cli: Runner, store_dir: Path) -> None:
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        # as in a terminal: a suite started in the background (`make test &`) inherits SIGINT
+        # ignored, and Python then never turns Ctrl-C into KeyboardInterrupt
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == b"ready"
