@@ -319,19 +319,20 @@ def _hash_mapped(name: str, dfd: int, algorithm: str) -> str:
     try:
         size = os.fstat(fd).st_size
         hasher = new_hasher(algorithm)
-        if size:
-            with mmap.mmap(fd, size, prot=mmap.PROT_READ) as mapped, memoryview(mapped) as view:
-                with contextlib.suppress(AttributeError, OSError):
-                    mapped.madvise(mmap.MADV_SEQUENTIAL)
-                for start in range(0, size, _MAP_STEP):
-                    with view[start : start + _MAP_STEP] as chunk:
-                        hasher.update(chunk)
+        # one window at a time, unmapped after use: resident memory stays flat in file size
+        for start in range(0, size, _MAP_STEP):
+            length = min(_MAP_STEP, size - start)
+            with (
+                mmap.mmap(fd, length, prot=mmap.PROT_READ, offset=start) as mapped,
+                memoryview(mapped) as view,
+            ):
+                hasher.update(view)
         return format_digest(algorithm, hasher.hexdigest())
     finally:
         os.close(fd)
 
 
-_MAP_STEP = 16 * 1024 * 1024
+_MAP_STEP = 16 * 1024 * 1024  # a multiple of mmap.ALLOCATIONGRANULARITY
 
 
 def _lstat(name: str, dfd: int) -> os.stat_result | None:
