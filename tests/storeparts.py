@@ -19,8 +19,13 @@ def blob_location(store: Path, digest: str) -> tuple[Path, int, int | None]:
         conn.close()
     if row is not None and row[0] is not None:
         return store / "packs" / f"{row[0]}.pack", int(row[1]), int(row[2])
+    return loose_path(store, digest), 0, None
+
+
+def loose_path(store: Path, digest: str) -> Path:
+    """The file ``blobs/ab/cdef…`` a loose blob lives in."""
     hexd = digest.split(":", 1)[1]
-    return store / "blobs" / hexd[:2] / hexd[2:], 0, None
+    return store / "blobs" / hexd[:2] / hexd[2:]
 
 
 def is_packed(store: Path, digest: str) -> bool:

@@ -5,12 +5,14 @@ file *is* the read-only blob: editing it in place would change the stored bytes,
 keeps blobs read-only and ``verify``/``fsck`` detect such edits); ``auto`` reflinks where the
 file system can and copies otherwise, probed once per file system.
 
-Blobs stored in packs (blobs/packs.py) are copied in ``auto`` and ``reflink`` modes (a range of a
-pack cannot be cloned); for ``hardlink`` and ``symlink`` they are first given a loose blob file,
-once, which later gets link directly.
+Blobs stored in packs (blobs/packs.py, located by the caller: ``packed``) are copied in ``auto``
+and ``reflink`` modes (a range of a pack cannot be cloned). ``hardlink`` and ``symlink`` need blob
+files: the caller gives packed blobs a loose file first (ops/get.py).
 
-Every file is written to a temporary name in its directory and renamed into place, so a crash
-never leaves a half-written file at an entry path. Blob bytes are re-hashed on the way (check on
+A file in a directory the Target created (a staged directory, renamed into place whole: see
+blobs/target.py) is written straight to its name; elsewhere each file is written to a temporary
+name and renamed into place, so a crash never leaves a half-written file at an entry path. Large
+copies are made by the kernel (copy_file_range). Blob bytes are re-hashed on the way (check on
 read) in copy mode; in link modes (reflink, hardlink, symlink) the file *is* (a clone of) the blob
 and nothing is read, unless ``verify=True``: then each blob is re-hashed once. ``verify=False``
 turns checking off for copies too.
@@ -23,14 +25,13 @@ import errno
 import fcntl
 import mmap
 import os
-import secrets
 import stat
 import threading
 from dataclasses import dataclass
 
 from artifactctl.blobs.packs import PackLoc
-from artifactctl.blobs.store import CHUNK, FICLONE, SMALL, BlobStore, corrupt
-from artifactctl.blobs.target import Target
+from artifactctl.blobs.store import CHUNK, FICLONE, SMALL, BlobStore, corrupt, hash_path
+from artifactctl.blobs.target import Target, tmp_name
 from artifactctl.core.digest import format_digest, hash_bytes, new_hasher
 from artifactctl.errors import ConflictError, StorageError, UsageError
 
@@ -114,7 +115,7 @@ class Materializer:
                 return Placed(path, UNCHANGED, len(data))
             if not self.force:
                 raise ConflictError(f"{self.target.root / path} exists with different content")
-        tmp = self._tmp_name(name)
+        tmp = tmp_name(name)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666, dir_fd=dfd)
         try:
             _write_all(fd, data)
@@ -143,17 +144,12 @@ class Materializer:
             pass
         if self.mode in ("hardlink", "symlink"):
             return False
-        return _hash_at(name, dfd, self.blobs.algorithm) == digest
-
-    def _tmp_name(self, name: str) -> str:
-        return f".{name[:100]}.{secrets.token_hex(6)}.artifactctl-tmp"
+        return hash_path(name, self.blobs.algorithm, dir_fd=dfd) == digest
 
     def _write(
         self, name: str, dfd: int, digest: str, size: int, *, absent: bool, direct: bool = False
     ) -> None:
         mode = self.mode
-        if mode in ("hardlink", "symlink") and digest in self.packed:
-            self.blobs.ensure_loose(digest, self.packed.pop(digest))  # links need a blob file
         if absent and mode in ("hardlink", "symlink"):
             # link() and symlink() create the name atomically or fail: no temp name needed
             self._check_blob(digest)
@@ -165,7 +161,7 @@ class Materializer:
                 return
             except FileExistsError:
                 pass  # created meanwhile: replace it through a temp name below
-        tmp = name if direct else self._tmp_name(name)
+        tmp = name if direct else tmp_name(name)
         try:
             if mode in ("hardlink", "symlink"):
                 self._check_blob(digest)
@@ -265,28 +261,18 @@ class Materializer:
         src = self.blobs.open_fd(digest)
         fd = os.open(tmp, flags, 0o666, dir_fd=dfd)
         try:
-            # in the kernel (no copy through this process), then the placed bytes are hashed
-            # from the page cache: what is checked is what the file now holds
-            copied = _copy_in_kernel(src, fd, size)
-            hasher = new_hasher(self.blobs.algorithm)
-            if not copied:
-                buf = bytearray(CHUNK)
-                view = memoryview(buf)
-                while n := os.readv(src, [buf]):
-                    if self.verify:
-                        hasher.update(view[:n])
-                    _write_all(fd, view[:n])
+            # by the kernel (no copy through this process), then what the file now holds is
+            # hashed from the page cache; through a buffer, hashed on the way, where it cannot
+            actual: str | None
+            if _copy_in_kernel(src, fd, size):
+                actual = _hash_mapped(tmp, dfd, self.blobs.algorithm) if self.verify else None
+            else:
+                actual = _copy_hashing(src, fd, self.blobs.algorithm if self.verify else None)
         finally:
             os.close(fd)
             os.close(src)
-        if self.verify:
-            actual = (
-                _hash_mapped(tmp, dfd, self.blobs.algorithm)
-                if copied
-                else format_digest(self.blobs.algorithm, hasher.hexdigest())
-            )
-            if actual != digest:
-                raise corrupt(digest, actual)
+        if actual is not None and actual != digest:
+            raise corrupt(digest, actual)
 
 
 def _copy_in_kernel(src: int, dst: int, size: int) -> bool:
@@ -309,6 +295,22 @@ def _copy_in_kernel(src: int, dst: int, size: int) -> bool:
         os.lseek(dst, 0, os.SEEK_SET)
         return False
     return True
+
+
+def _copy_hashing(src: int, dst: int, algorithm: str | None) -> str | None:
+    """Copy through a buffer; the digest of the bytes copied when ``algorithm`` is given."""
+    hasher = new_hasher(algorithm) if algorithm else None
+    buf = bytearray(CHUNK)
+    view = memoryview(buf)
+    while n := os.readv(src, [buf]):
+        if hasher is not None:
+            hasher.update(view[:n])
+        _write_all(dst, view[:n])
+    return (
+        None
+        if hasher is None or algorithm is None
+        else format_digest(algorithm, hasher.hexdigest())
+    )
 
 
 def _hash_mapped(name: str, dfd: int, algorithm: str) -> str:
@@ -349,19 +351,6 @@ def _read_at(name: str, dfd: int) -> bytes:
         while chunk := os.read(fd, CHUNK):
             chunks.append(chunk)
         return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
-def _hash_at(name: str, dfd: int, algorithm: str) -> str:
-    fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=dfd)
-    try:
-        hasher = new_hasher(algorithm)
-        buf = bytearray(CHUNK)
-        view = memoryview(buf)
-        while n := os.readv(fd, [buf]):
-            hasher.update(view[:n])
-        return format_digest(algorithm, hasher.hexdigest())
     finally:
         os.close(fd)
 

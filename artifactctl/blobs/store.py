@@ -225,7 +225,7 @@ class BlobStore:
             return digest, data, listed
         return digest, data, FileStat(after)
 
-    def ingest_file(self, source: str, *, known: set[str] | None = None) -> IngestResult:
+    def ingest_file(self, source: str) -> IngestResult:
         """Hash ``source`` and store its bytes as a loose blob unless the store has them."""
         fd, before = _open_source(source)
         try:
@@ -234,7 +234,7 @@ class BlobStore:
                 after = os.fstat(fd)
                 _check_unchanged(source, before, after, len(data))
                 digest = format_digest(self.algorithm, hash_bytes(self.algorithm, data))
-                if (known is not None and digest in known) or self.exists(digest):
+                if self.exists(digest):
                     return IngestResult(digest, len(data), False, FileStat(after))
                 tfd, tname = self._tmp_fd()
                 try:
@@ -255,16 +255,9 @@ class BlobStore:
         a copy-on-write clone of it (``reflink``). The source must not change meanwhile."""
         fd, before = _open_source(source)
         try:
-            hasher = new_hasher(self.algorithm)
-            buf = bytearray(CHUNK)
-            view = memoryview(buf)
-            size = 0
-            while n := os.readv(fd, [buf]):
-                hasher.update(view[:n])
-                size += n
+            digest, size = hash_fd(fd, self.algorithm)
             after = os.fstat(fd)
             _check_unchanged(source, before, after, size)
-            digest = format_digest(self.algorithm, hasher.hexdigest())
             if self.exists(digest):
                 return IngestResult(digest, size, False, FileStat(after))
             name = f"{self._tmp}/blob-{os.getpid()}-{next(_COUNTER)}-{secrets.token_hex(4)}"
@@ -380,19 +373,27 @@ class BlobStore:
         return data
 
     def _read_packed(self, digest: str, loc: PackLoc) -> bytes:
+        data = self._packed_bytes(digest, loc)
+        if data is None:
+            raise IntegrityError(
+                f"blob {digest} is missing from the store (its pack {loc.pack} is gone)",
+                hint="run `artifactctl fsck` to list damaged versions",
+            )
+        return data
+
+    def _packed_bytes(self, digest: str, loc: PackLoc) -> bytes | None:
+        """The blob's bytes from its pack, looked up again if gc rewrote the pack since it was
+        located (or from a loose copy); None when the store no longer has it."""
         try:
             return self.reader.read(loc)
         except PackMissing:
-            pass  # repacked by gc since it was located: look again
+            pass
         again = self.locate([digest]).get(digest)
         if again is not None and again != loc:
             return self.reader.read(again)
         if self.exists(digest):
             return self.read(digest, None, verify=False)
-        raise IntegrityError(
-            f"blob {digest} is missing from the store (its pack {loc.pack} is gone)",
-            hint="run `artifactctl fsck` to list damaged versions",
-        )
+        return None
 
     def locate(self, digests: Iterable[str]) -> dict[str, PackLoc]:
         """Pack locations of the packed ones among ``digests`` (the others are loose files)."""
@@ -414,11 +415,15 @@ class BlobStore:
             os.close(fd)
 
     def hash_blob(self, digest: str, loc: PackLoc | None = None) -> str:
-        """Re-hash a stored blob and return its actual digest."""
-        if loc is not None:
-            data = self._read_packed(digest, loc)
-            return format_digest(self.algorithm, hash_bytes(self.algorithm, data))
-        return hash_path(self.path(digest), self.algorithm)
+        """Re-hash a stored blob (from its pack when ``loc`` is given) and return its actual
+        digest. FileNotFoundError when the store does not have it; IntegrityError when its pack
+        is too short."""
+        if loc is None:
+            return hash_path(self.fspath(digest), self.algorithm)
+        data = self._packed_bytes(digest, loc)
+        if data is None:
+            raise FileNotFoundError(errno.ENOENT, f"blob {digest} is gone", loc.pack)
+        return format_digest(self.algorithm, hash_bytes(self.algorithm, data))
 
     def ensure_loose(self, digest: str, loc: PackLoc | None) -> bool:
         """Give a packed blob a loose file too (hard links and symlinks need one); True when one
@@ -481,20 +486,30 @@ def corrupt(expected: str, actual: str) -> IntegrityError:
     )
 
 
-def hash_path(path: str | os.PathLike[str], algorithm: str) -> str:
-    fd = os.open(path, os.O_RDONLY)
+def hash_path(path: str | os.PathLike[str], algorithm: str, *, dir_fd: int | None = None) -> str:
+    """The digest of a file's bytes (with ``dir_fd``: ``path`` is relative to it, and a final
+    symlink is not followed)."""
+    flags = os.O_RDONLY if dir_fd is None else os.O_RDONLY | os.O_NOFOLLOW
+    fd = os.open(path, flags, dir_fd=dir_fd)
     try:
         size = os.fstat(fd).st_size
         if size <= SMALL:  # one read, no buffer to allocate
             return format_digest(algorithm, hash_bytes(algorithm, _read_all(fd, size)))
-        hasher = new_hasher(algorithm)
-        buf = bytearray(CHUNK)
-        view = memoryview(buf)
-        while n := os.readv(fd, [buf]):
-            hasher.update(view[:n])
+        return hash_fd(fd, algorithm)[0]
     finally:
         os.close(fd)
-    return format_digest(algorithm, hasher.hexdigest())
+
+
+def hash_fd(fd: int, algorithm: str) -> tuple[str, int]:
+    """(digest, size) of what ``fd`` reads from its position to the end, in 1 MiB reads."""
+    hasher = new_hasher(algorithm)
+    buf = bytearray(CHUNK)
+    view = memoryview(buf)
+    size = 0
+    while n := os.readv(fd, [buf]):
+        hasher.update(view[:n])
+        size += n
+    return format_digest(algorithm, hasher.hexdigest()), size
 
 
 def _read_all(fd: int, size_hint: int) -> bytes:

@@ -27,6 +27,14 @@ from artifactctl.errors import ConflictError, StorageError
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
+TMP_SUFFIX = ".artifactctl-tmp"
+
+
+def tmp_name(name: str) -> str:
+    """A hidden name beside ``name`` for something not yet in place (``verify`` skips these)."""
+    return f".{name[:100]}.{secrets.token_hex(6)}{TMP_SUFFIX}"
+
+
 class Target:
     def __init__(self, root: Path, *, create: bool = True) -> None:
         self.root = root
@@ -144,7 +152,7 @@ class Target:
             raise StorageError(f"cannot open {self.root / rel_dir}: {exc.strerror}") from None
 
     def _stage(self, parent_fd: int, rel_dir: str, name: str) -> int:
-        tmp = f".{name[:100]}.{secrets.token_hex(6)}.artifactctl-tmp"
+        tmp = tmp_name(name)
         try:
             os.mkdir(tmp, 0o777, dir_fd=parent_fd)
             fd = os.open(tmp, _DIR_FLAGS, dir_fd=parent_fd)

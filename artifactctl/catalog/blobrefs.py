@@ -6,21 +6,12 @@ from collections.abc import Iterable
 
 from artifactctl.catalog.db import Catalog
 
-_CHUNK = 500
-
 
 def known_digests(cat: Catalog, digests: Iterable[str]) -> set[str]:
     """The subset of ``digests`` that have a blob row."""
-    wanted = list(digests)
-    found: set[str] = set()
-    for i in range(0, len(wanted), _CHUNK):
-        chunk = wanted[i : i + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        found.update(
-            str(r[0])
-            for r in cat.all(f"SELECT digest FROM blobs WHERE digest IN ({marks})", tuple(chunk))
-        )
-    return found
+    return {
+        str(r[0]) for r in cat.all_in("SELECT digest FROM blobs WHERE digest IN ({marks})", digests)
+    }
 
 
 def record_blobs(

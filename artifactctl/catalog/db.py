@@ -15,7 +15,7 @@ import socket
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -168,6 +168,17 @@ class Catalog:
             raise _translate(exc, self) from None
         except UnicodeEncodeError:
             raise _not_text() from None
+
+    def all_in(
+        self, sql: str, values: Iterable[object], *, chunk: int = 500
+    ) -> Iterator[tuple[object, ...]]:
+        """Rows of ``sql`` run over ``values`` in chunks: ``sql`` has one ``{marks}`` where the
+        chunk's placeholders go (``... WHERE digest IN ({marks})``), so that any number of
+        values stays under SQLite's limit on bound parameters."""
+        wanted = list(values)
+        for i in range(0, len(wanted), chunk):
+            part = tuple(wanted[i : i + chunk])
+            yield from self.all(sql.format(marks=",".join("?" * len(part))), part)
 
     def many(self, sql: str, rows: list[tuple[object, ...]]) -> None:
         try:

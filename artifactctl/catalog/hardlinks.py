@@ -40,17 +40,8 @@ def recorded(cat: Catalog, keys: list[tuple[int, int]]) -> dict[tuple[int, int],
 
 def recorded_digests(cat: Catalog, digests: list[str]) -> set[str]:
     """Those of ``digests`` whose blob inode is already recorded."""
-    found: set[str] = set()
-    for i in range(0, len(digests), 500):
-        chunk = digests[i : i + 500]
-        marks = ",".join("?" * len(chunk))
-        found.update(
-            str(r[0])
-            for r in cat.all(
-                f"SELECT digest FROM hardlinks WHERE digest IN ({marks})", tuple(chunk)
-            )
-        )
-    return found
+    sql = "SELECT digest FROM hardlinks WHERE digest IN ({marks})"
+    return {str(r[0]) for r in cat.all_in(sql, digests)}
 
 
 def forget_digests(cat: Catalog, digests: list[str]) -> None:

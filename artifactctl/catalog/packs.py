@@ -1,8 +1,8 @@
 """The pack index: which blob rows live in which pack file, at which offset (blobs/packs.py).
 
 A blob row with ``pack`` NULL is a loose file ``blobs/ab/cdef…``; with ``pack`` set, its bytes
-are ``size`` bytes at ``pack_offset`` in ``packs/<pack>.pack``. A loose copy of a packed blob may
-exist as well (made for ``get --link hardlink|symlink``); readers may use either.
+are ``size`` bytes at ``pack_offset`` in ``packs/<pack>.pack``. ``get --link hardlink|symlink``
+gives a packed blob a loose file and then sets its ``pack`` to NULL (:func:`make_loose`).
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from collections.abc import Iterable
 
 from artifactctl.catalog import blobrefs
 from artifactctl.catalog.db import Catalog
-
-_CHUNK = 500
 
 Location = tuple[str, int, int]  # pack id, offset, size
 
@@ -32,18 +30,12 @@ class PackIndex:
 
 def locate(cat: Catalog, digests: Iterable[str]) -> dict[str, Location]:
     """Pack locations of those of ``digests`` that are packed (loose ones are left out)."""
-    wanted = list(dict.fromkeys(digests))
-    found: dict[str, Location] = {}
-    for i in range(0, len(wanted), _CHUNK):
-        chunk = wanted[i : i + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        for d, pack, offset, size in cat.all(
-            "SELECT digest, pack, pack_offset, size FROM blobs"
-            f" WHERE pack IS NOT NULL AND digest IN ({marks})",
-            tuple(chunk),
-        ):
-            found[str(d)] = (str(pack), int(offset), int(size))  # type: ignore[call-overload]
-    return found
+    rows = cat.all_in(
+        "SELECT digest, pack, pack_offset, size FROM blobs"
+        " WHERE pack IS NOT NULL AND digest IN ({marks})",
+        dict.fromkeys(digests),
+    )
+    return {str(d): (str(p), int(o), int(s)) for d, p, o, s in rows}  # type: ignore[call-overload]
 
 
 def packed_blobs(cat: Catalog) -> list[tuple[str, str, int, int]]:
@@ -72,15 +64,13 @@ def members(cat: Catalog, pack: str) -> list[tuple[str, int, int]]:
     return [(str(d), int(o), int(s)) for d, o, s in rows]  # type: ignore[call-overload]
 
 
-def move(cat: Catalog, old_pack: str, moves: list[tuple[str, str, int]]) -> int:
+def move(cat: Catalog, old_pack: str, moves: list[tuple[str, str, int]]) -> None:
     """Point rows at their new place, (digest, new pack, new offset), where they are still in
-    ``old_pack``; returns how many rows moved."""
-    before = cat.conn.total_changes
+    ``old_pack``."""
     cat.many(
         "UPDATE blobs SET pack = ?, pack_offset = ? WHERE digest = ? AND pack = ?",
         [(p, o, d, old_pack) for d, p, o in moves],
     )
-    return cat.conn.total_changes - before
 
 
 def make_loose(cat: Catalog, digests: Iterable[str]) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
@@ -29,6 +28,7 @@ from artifactctl.errors import IntegrityError, UsageError
 from artifactctl.ops.inputs import LocalFile
 from artifactctl.ops.progress import NO_PROGRESS, Progress
 from artifactctl.ops.ttl import default_ttl_seconds
+from artifactctl.ops.workers import PARALLEL_ABOVE, pooled
 from artifactctl.store import Store
 
 # A file whose inode changed (ctime) this recently may change again within the same timestamp
@@ -37,16 +37,7 @@ from artifactctl.store import Store
 RACY_NS = 1_000_000_000
 
 
-def _workers() -> int:
-    """Threads for small-file I/O (open/read/write release the GIL): ARTIFACTCTL_WORKERS, or a
-    default measured on 2-core machines (bench/)."""
-    raw = os.environ.get("ARTIFACTCTL_WORKERS", "")
-    return max(1, min(64, int(raw))) if raw.isdigit() else min(16, 4 * (os.cpu_count() or 2))
-
-
-WORKERS = _workers()
 INGEST_LINKS = ("copy", "hardlink", "reflink")
-PARALLEL_ABOVE = 1024 * 1024  # bytes: files larger than this are ingested in a thread pool
 # small files are read, hashed and looked up in the catalog in batches of this many (or bytes)
 PACK_BATCH, PACK_BATCH_BYTES = 256, 16 * 1024 * 1024
 
@@ -211,10 +202,7 @@ def _digest_files(
     ingested: dict[str, IngestResult] = {}
     if todo:
         progress.start("hashing and storing", sum(lf.stat.st_size for lf in todo))
-        # Small files go one after another in this thread: each is a handful of short syscalls,
-        # and threads handing the GIL back and forth around them cost more than they overlap
-        # (measured on 2 cores: 20,000 files in 2.4-3.5 s serially, 3.6-6.9 s with 2-16
-        # threads, futex calls dominating). Large files overlap their I/O in a pool.
+        # small files one after another, large ones in a pool (ops/workers.py says why)
         limit = max(PARALLEL_ABOVE, store.blobs.pack_max)
         if link != "copy":  # every file too large for a pack is linked, not copied
             limit = store.blobs.pack_max
@@ -276,8 +264,7 @@ def _ingest_all(
                 return store.blobs.ingest_linked(lf.source, link)
             return ingest(lf.source)
 
-        with ThreadPoolExecutor(min(WORKERS, len(large))) as pool:
-            yield from zip(large, pool.map(run, large), strict=True)
+        yield from zip(large, pooled(run, large), strict=True)
 
 
 def _record(
@@ -305,8 +292,8 @@ def _record(
         created = latest is None or latest.digest != digest
         if created:
             needed = set(sizes) | {digest}
-            packed = {r.digest: r.pack for r in ingested.values() if r.pack is not None}
-            missing = _missing_blobs(store, needed, packed)  # drops packs that are gone
+            packed = _installed_packs(store, ingested)
+            missing = _missing_blobs(store, needed, packed)
             if missing:
                 raise _MissingBlobs(missing)
             number = q.allocate_number(cat, art.id)
@@ -364,14 +351,19 @@ def _record(
     )
 
 
-def _missing_blobs(store: Store, needed: set[str], packed: dict[str, PackLoc]) -> set[str]:
-    """Those of ``needed`` the store does not hold (run inside the write transaction): not a
-    recorded blob row, not in a pack this command installed, and no loose file."""
+def _installed_packs(store: Store, ingested: dict[str, IngestResult]) -> dict[str, PackLoc]:
+    """Where this command packed each new blob, for those whose pack is still on disk (one
+    removed under us, by a `gc --grace 0s` during the put, is not recorded)."""
+    packed = {r.digest: r.pack for r in ingested.values() if r.pack is not None}
     present = {
         p: os.path.exists(store.blobs.reader.path(p)) for p in {x.pack for x in packed.values()}
     }
-    for d in [d for d, loc in packed.items() if not present[loc.pack]]:
-        del packed[d]  # removed under us (`gc --grace 0s` during a put): not recorded
+    return {d: loc for d, loc in packed.items() if present[loc.pack]}
+
+
+def _missing_blobs(store: Store, needed: set[str], packed: dict[str, PackLoc]) -> set[str]:
+    """Those of ``needed`` the store does not hold (run inside the write transaction): not a
+    recorded blob row, not in ``packed``, and no loose file."""
     rest = needed - blobrefs.known_digests(store.catalog, needed)
     return {d for d in rest if d not in packed and not store.blobs.exists(d)}
 

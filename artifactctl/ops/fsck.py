@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +12,7 @@ from artifactctl.blobs.store import hash_path
 from artifactctl.catalog import blobrefs, integrity, packs
 from artifactctl.core.digest import format_digest, hash_bytes
 from artifactctl.errors import ArtifactctlError
-from artifactctl.ops.commit import WORKERS
+from artifactctl.ops.workers import pooled
 from artifactctl.store import Store
 
 DEFAULT_GRACE_SECONDS = 3600
@@ -72,20 +71,11 @@ def fsck(store: Store, *, grace_seconds: int = DEFAULT_GRACE_SECONDS) -> FsckRes
             return digest, f"unreadable ({exc.strerror})"
 
     corrupt: set[str] = set()
-    with ThreadPoolExecutor(WORKERS) as pool:
-        for digest, actual in pool.map(check, files):
-            result.blobs_checked += 1
-            if actual != digest:
-                corrupt.add(digest)
-                result.problems.append(
-                    Problem(
-                        "corrupt-blob",
-                        digest,
-                        f"bytes hash to {actual}",
-                        "restore the blob from another copy; `artifactctl fsck --json` lists the"
-                        " versions that use it",
-                    )
-                )
+    for digest, actual in pooled(check, files):
+        result.blobs_checked += 1
+        if actual != digest:
+            corrupt.add(digest)
+            result.problems.append(_corrupt_blob(digest, f"bytes hash to {actual}"))
     on_disk |= _check_packs(store, result, packed_rows, pack_files, corrupt, grace_seconds)
     with cat.read():
         for version_label, version_digest, needed in integrity.committed_versions(cat):
@@ -169,6 +159,15 @@ def fsck(store: Store, *, grace_seconds: int = DEFAULT_GRACE_SECONDS) -> FsckRes
     return result
 
 
+def _corrupt_blob(digest: str, detail: str) -> Problem:
+    return Problem(
+        "corrupt-blob",
+        digest,
+        detail,
+        "restore it from another copy; `artifactctl fsck --json` lists the versions that use it",
+    )
+
+
 def _check_packs(
     store: Store,
     result: FsckResult,
@@ -217,15 +216,8 @@ def _check_packs(
                 )
             if actual != digest:
                 corrupt.add(digest)
-                result.problems.append(
-                    Problem(
-                        "corrupt-blob",
-                        digest,
-                        f"bytes at offset {offset} of pack {pack} hash to {actual}",
-                        "restore the pack from another copy; `artifactctl fsck --json` lists the"
-                        " versions that use it",
-                    )
-                )
+                detail = f"bytes at offset {offset} of pack {pack} hash to {actual}"
+                result.problems.append(_corrupt_blob(digest, detail))
             present.add(digest)
     horizon = time.time() - grace_seconds
     for pack, path in sorted(files.items()):

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-import itertools
 import os
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,10 +24,10 @@ from artifactctl.catalog.rows import VersionRow
 from artifactctl.core.digest import format_digest, new_hasher
 from artifactctl.core.manifest import Entry
 from artifactctl.core.paths import normalize_entry_path, under_prefix
-from artifactctl.errors import NotFoundError, StorageError
-from artifactctl.ops.commit import PARALLEL_ABOVE, WORKERS
+from artifactctl.errors import NotFoundError
 from artifactctl.ops.progress import NO_PROGRESS, Progress
 from artifactctl.ops.resolve import resolve
+from artifactctl.ops.workers import by_size
 from artifactctl.store import Store
 
 
@@ -181,28 +178,19 @@ def materialize(
         progress.start("materializing", sum(e.size for e in entries))
         try:
 
-            def place_batch(batch: list[Entry]) -> list[Placed]:
-                return [mat.place(e.path, e.digest, e.size) for e in batch]
+            def place(e: Entry) -> Placed:
+                return mat.place(e.path, e.digest, e.size)
 
-            # small files one after another (threads trading the GIL around a few short
-            # syscalls cost more than they overlap: see ops/commit.py), large ones in a pool
-            small = [e for e in entries if e.size <= PARALLEL_ABOVE]
-            large = [e for e in entries if e.size > PARALLEL_ABOVE]
-            with ThreadPoolExecutor(max(1, min(WORKERS, len(large)))) as pool:
-                placed_all = itertools.chain(
-                    place_batch(small),
-                    (p for batch in pool.map(place_batch, [[e] for e in large]) for p in batch),
-                )
-                for placed in placed_all:
-                    result.files += 1
-                    result.bytes += placed.size
-                    if placed.outcome == ADDED:
-                        result.added += 1
-                    elif placed.outcome == UNCHANGED:
-                        result.unchanged += 1
-                    elif placed.outcome == REPLACED:
-                        result.replaced += 1
-                    progress.advance(placed.size)
+            for placed in by_size(place, entries, lambda e: e.size):
+                result.files += 1
+                result.bytes += placed.size
+                if placed.outcome == ADDED:
+                    result.added += 1
+                elif placed.outcome == UNCHANGED:
+                    result.unchanged += 1
+                elif placed.outcome == REPLACED:
+                    result.replaced += 1
+                progress.advance(placed.size)
         finally:
             progress.finish()
 
@@ -213,7 +201,7 @@ def _unpack_for_links(store: Store, packed: dict[str, PackLoc]) -> None:
     linked file edited in place is caught by verify and fsck exactly as for a loose blob."""
     for digest, loc in packed.items():
         store.blobs.ensure_loose(digest, loc)
-    with contextlib.suppress(StorageError), store.catalog.write():  # a read-only store: skip
+    with store.catalog.write():
         packs.make_loose(store.catalog, list(packed))
 
 

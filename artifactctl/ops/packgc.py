@@ -101,11 +101,12 @@ def _rewrite(store: Store, pack: str, path: os.PathLike[str], size: int) -> int 
     moves = [(d, loc.pack, loc.offset) for d, loc in writer.members.items()]
     with cat.write(durable=store.durable):
         packs.move(cat, pack, moves)
-        still = packs.members(cat, pack)  # rows added meanwhile? (none can be: packs are new)
-        if not still:
-            _unlink(path)
-    new_size = sum(file_size(store.blobs.packs / f"{p}.pack") for p in installed)
-    return size - new_size if not still else 0
+        # puts only point rows at packs they wrote themselves, so none can point here any more;
+        # the old pack is deleted only once that is confirmed under the write lock
+        if packs.members(cat, pack):
+            return 0
+        _unlink(path)
+    return size - sum(file_size(store.blobs.packs / f"{p}.pack") for p in installed)
 
 
 def _unlink(path: os.PathLike[str]) -> None:

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import itertools
 import os
 import stat
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from artifactctl.blobs.packs import PackMissing
 from artifactctl.blobs.store import hash_path
-from artifactctl.core.digest import format_digest, hash_bytes
 from artifactctl.core.manifest import Entry
 from artifactctl.errors import IntegrityError
-from artifactctl.ops.commit import PARALLEL_ABOVE, WORKERS
 from artifactctl.ops.resolve import resolve
 from artifactctl.ops.walk import list_tree
+from artifactctl.ops.workers import by_size
 from artifactctl.store import Store
 
 
@@ -101,21 +97,7 @@ def verify(
 def _store_hasher(store: Store, entries: list[Entry]) -> Callable[[Entry], str]:
     """Hash an entry's blob as stored: its pack range, or its loose file."""
     packed = store.blobs.locate(e.digest for e in entries)
-
-    def hash_stored(e: Entry) -> str:
-        loc = packed.get(e.digest)
-        if loc is None:
-            return hash_path(store.blobs.fspath(e.digest), store.algorithm)
-        try:
-            return format_digest(
-                store.algorithm, hash_bytes(store.algorithm, store.blobs.reader.read(loc))
-            )
-        except PackMissing:
-            raise FileNotFoundError(loc.pack) from None
-        except IntegrityError as exc:  # a truncated pack
-            raise OSError(exc.message) from None
-
-    return hash_stored
+    return lambda e: store.blobs.hash_blob(e.digest, packed.get(e.digest))
 
 
 def _check(
@@ -136,15 +118,13 @@ def _check(
         except FileNotFoundError:
             return e, None
         except OSError as exc:
-            return e, f"unreadable: {exc.strerror or exc}"
+            return e, f"unreadable: {exc.strerror}"
+        except IntegrityError as exc:  # a pack too short to hold the blob
+            return e, f"unreadable: {exc.message}"
 
-    # small files one after another, large ones in a pool (as put and get: ops/commit.py)
-    small = [e for e in entries if e.size <= PARALLEL_ABOVE]
-    large = [e for e in entries if e.size > PARALLEL_ABOVE]
-    with ThreadPoolExecutor(max(1, min(WORKERS, len(large)))) as pool:
-        for e, actual in itertools.chain(map(one, small), pool.map(one, large)):
-            result.checked += 1
-            if actual is None:
-                result.missing.append(Mismatch(e.path, e.digest, None))
-            elif actual != e.digest:
-                result.modified.append(Mismatch(e.path, e.digest, actual))
+    for e, actual in by_size(one, entries, lambda e: e.size):
+        result.checked += 1
+        if actual is None:
+            result.missing.append(Mismatch(e.path, e.digest, None))
+        elif actual != e.digest:
+            result.modified.append(Mismatch(e.path, e.digest, actual))

@@ -7,6 +7,8 @@ import os
 import stat
 from pathlib import Path
 
+from artifactctl.blobs.target import TMP_SUFFIX
+
 
 def list_tree(root: Path) -> dict[str, os.stat_result]:
     """Relative POSIX path → lstat, for every non-directory below ``root``; symlinks are listed,
@@ -22,7 +24,7 @@ def list_tree(root: Path) -> dict[str, os.stat_result]:
             for de in it:
                 rel = f"{rel_dir}/{de.name}" if rel_dir else de.name
                 st = de.stat(follow_symlinks=False)
-                if de.name.endswith(".artifactctl-tmp"):
+                if de.name.endswith(TMP_SUFFIX):
                     continue  # debris of an interrupted write (a temp file or staged directory)
                 if stat.S_ISDIR(st.st_mode):
                     stack.append((de.path, rel))

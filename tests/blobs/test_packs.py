@@ -122,7 +122,7 @@ def test_a_reader_that_located_a_blob_before_gc_rewrote_its_pack_finds_it_again(
     assert packrows.usage(store.catalog) == {new.pack: (1, new.size)}
 
 
-def test_put_without_an_index_or_with_packing_off_writes_loose_blobs(tmp_path: Path) -> None:
+def test_put_with_packing_off_writes_loose_blobs(tmp_path: Path) -> None:
     store = Store.init(tmp_path / "s")
     store.set_setting("pack-max-size", 0)
     store = Store(store.path)

@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import ARTIFACTCTL, Runner, make_tree
 from tests.core.test_manifest import GOLDEN_TREE
-from tests.storeparts import flip_byte, loose_files, pack_files, remove_blob
+from tests.storeparts import flip_byte, loose_files, loose_path, pack_files, remove_blob
 
 PUT = ("put", "--type", "dataset", "--json")
 
@@ -292,8 +292,7 @@ def test_crafted_manifest_never_writes_outside_root(
     cli: Runner, sample_tree: Path, store_dir: Path, tmp_path: Path
 ) -> None:
     r = put(cli, sample_tree).json()
-    hexpart = r["digest"].split(":")[1]
-    manifest = store_dir / "blobs" / hexpart[:2] / hexpart[2:]
+    manifest = loose_path(store_dir, r["digest"])
     manifest.chmod(0o644)
     manifest.write_bytes(
         manifest.read_bytes().replace(b'"path":"a.txt"', b'"path":"../../escaped.txt"')

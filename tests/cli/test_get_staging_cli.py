@@ -57,7 +57,7 @@ def test_debris_of_a_killed_get_is_ignored_and_a_rerun_completes(
     out.mkdir()
     env = dict(os.environ, ARTIFACTCTL_DIR=str(store_dir))
     killed = False
-    for delay in (0.25, 0.35, 0.5, 0.7):
+    for delay in (0.15, 0.25, 0.35, 0.5, 0.7, 1.0):  # slow and fast machines alike
         proc = subprocess.Popen(
             [ARTIFACTCTL, "get", "ds", "--root", str(out), "--force"],
             env=env,

@@ -16,6 +16,7 @@ from tests.storeparts import (
     flip_byte,
     is_packed,
     loose_files,
+    loose_path,
     pack_files,
     remove_blob,
 )
@@ -94,8 +95,9 @@ def test_hardlink_and_symlink_get_give_packed_blobs_a_loose_file_once(
     h1 = tmp_path / "h1"
     cli("get", "ds", "--root", h1, "--link", "hardlink")
     assert len(loose_files(store_dir)) == 3
-    hexd = files["a.txt"].split(":")[1]
-    blob = store_dir / "blobs" / hexd[:2] / hexd[2:]
+    # the loose file is now the blob's copy of record: verify and fsck read it, not the pack
+    assert not any(is_packed(store_dir, d) for d in files.values())
+    blob = loose_path(store_dir, files["a.txt"])
     assert os.stat(h1 / "a.txt").st_ino == blob.stat().st_ino
     h2 = tmp_path / "h2"
     cli("get", "ds", "--root", h2, "--link", "hardlink")
@@ -113,6 +115,7 @@ def test_hardlink_and_symlink_get_give_packed_blobs_a_loose_file_once(
     (h1 / "a.txt").write_text("edited\n")
     r = cli("put", h1, "-n", "ds", "-t", "t", expect=6)
     assert files["a.txt"] in r.stderr
+    assert cli("verify", "ds", "--json", expect=6).json()["modified"][0]["path"] == "a.txt"
 
 
 def test_damaged_pack_is_detected(cli: Runner, store_dir: Path, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tests.conftest import Runner, make_tree
 from tests.storeparts import is_packed
+from tests.storeparts import loose_path as _blob
 
 BIG = 3 * 1024 * 1024
 
@@ -17,11 +18,6 @@ def _data(tmp_path: Path) -> Path:
     return make_tree(
         tmp_path / "data", {"model.bin": os.urandom(BIG), "config.json": '{"layers": 3}\n'}
     )
-
-
-def _blob(store_dir: Path, digest: str) -> Path:
-    hexd = digest.split(":")[1]
-    return store_dir / "blobs" / hexd[:2] / hexd[2:]
 
 
 def test_put_link_hardlink_makes_the_file_the_blob(

@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 from artifactctl.core.digest import format_digest, hash_bytes
+from tests.storeparts import loose_path
 
 
 def tree_state(root: Path) -> dict[str, bytes | str]:
@@ -21,9 +22,7 @@ def tree_state(root: Path) -> dict[str, bytes | str]:
     return state
 
 
-def blob_path(store: Path, digest: str) -> Path:
-    hexd = digest.split(":", 1)[1]
-    return store / "blobs" / hexd[:2] / hexd[2:]
+blob_path = loose_path
 
 
 def write_blob(store: Path, data: bytes, algorithm: str = "xxh3-128") -> str:
