@@ -37,7 +37,8 @@ MAGIC = b"ACTPACK1"
 END = b"ACTPEND1"
 HEADER = len(MAGIC)
 DEFAULT_MAX_BLOB = 1024 * 1024  # blobs up to this size are packed (config: pack-max-size)
-PACK_TARGET = 32 * 1024 * 1024  # a pack is closed once it holds this many bytes
+PACK_TARGET = 32 * 1024 * 1024  # a pack is closed once it holds this many bytes,
+PACK_MEMBERS = 16384  # or this many blobs (its index is held in memory until it is closed)
 _FLUSH = 1024 * 1024  # member bytes are buffered and written in writes of about this size
 SUFFIX = ".pack"
 
@@ -62,8 +63,9 @@ def is_pack_id(name: str) -> bool:
 class PackWriter:
     """Appends blobs to packs under ``tmp/``; :meth:`close` installs them in ``packs/``.
 
-    One writer per command, used from one thread. ``members`` lists every blob written, with
-    its location, for the catalog rows the commit inserts."""
+    One writer per command, used from one thread. ``members`` lists the blobs of the pack being
+    written (not of those already installed: a put of a million files would hold them all), so
+    that a blob is not appended to one pack twice; callers remember what they wrote."""
 
     def __init__(
         self, packs: Path, tmp: Path, *, durable: bool = False, target: int = PACK_TARGET
@@ -95,7 +97,7 @@ class PackWriter:
         self.members[digest] = loc
         if self._buffered >= _FLUSH:
             self._flush()
-        if self._offset >= self.target:
+        if self._offset >= self.target or len(self.members) >= PACK_MEMBERS:
             self._install()
         return loc
 
@@ -127,6 +129,7 @@ class PackWriter:
         self._buf = [MAGIC]
         self._buffered = HEADER
         self._trailer = []
+        self.members = {}
 
     def _flush(self) -> None:
         assert self._fd is not None

@@ -15,7 +15,7 @@ import itertools
 import os
 import secrets
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -180,12 +180,35 @@ class BlobStore:
             raise _storage_error(exc, self.tmp) from None
         return digest, self._install(fd, name, digest)
 
+    def put_chunks(self, parts: Iterable[bytes]) -> tuple[str, bool]:
+        """Store the concatenation of ``parts`` (written as they come, hashed on the way) as a
+        loose blob: for a document too large to build in memory (a manifest of 1M entries)."""
+        hasher = new_hasher(self.algorithm)
+        fd, name = self._tmp_fd()
+        try:
+            for part in parts:
+                hasher.update(part)
+                _write_all(fd, part)
+        except BaseException as exc:
+            os.close(fd)
+            os.unlink(name)
+            if isinstance(exc, OSError):
+                raise _storage_error(exc, self.tmp) from None
+            raise
+        digest = format_digest(self.algorithm, hasher.hexdigest())
+        return digest, self._install(fd, name, digest)
+
     def ingest_packable(
-        self, sources: list[str], pack: PackWriter, listed: list[FileStat] | None = None
+        self,
+        sources: list[str],
+        pack: PackWriter,
+        listed: list[FileStat] | None = None,
+        written: Callable[[list[str]], set[str]] | None = None,
     ) -> list[IngestResult]:
         """Hash and store a batch of small files: blobs of at most ``pack_max`` bytes the store
         does not have are appended to ``pack``, with one catalog query for the whole batch
-        (bytes are held for one batch only); larger files are stored as loose blobs."""
+        (bytes are held for one batch only); larger files are stored as loose blobs.
+        ``written``: which of some digests this command already stored (in an earlier batch)."""
         results: list[IngestResult | None] = []
         held: list[tuple[int, str, bytes, FileStat]] = []
         for k, source in enumerate(sources):
@@ -198,11 +221,15 @@ class BlobStore:
             results.append(None)
         fresh = [d for _, d, _, _ in held if d not in pack.members]
         have = self.index.known(fresh) if self.index is not None and fresh else set()
+        if written is not None and fresh:
+            have |= written([d for d in fresh if d not in have])
+        added: set[str] = set()  # (a pack installed mid-batch forgets its members)
         for i, digest, data, st in held:
-            if digest in pack.members or digest in have:
+            if digest in pack.members or digest in have or digest in added:
                 results[i] = IngestResult(digest, len(data), False, st)
             else:
                 results[i] = IngestResult(digest, len(data), True, st, pack.add(digest, data))
+                added.add(digest)
         return [r for r in results if r is not None]
 
     def _read_small(

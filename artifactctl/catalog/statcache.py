@@ -8,15 +8,13 @@ from artifactctl.catalog.db import Catalog
 StatKey = tuple[int, int, int, int]  # inode, size, mtime_ns, ctime_ns
 
 
-def lookup_under(cat: Catalog, root: str) -> dict[str, tuple[StatKey, str]]:
-    """Every cached file below directory ``root`` (an absolute path), or ``root`` itself."""
-    prefix = root.rstrip("/") + "/"
-    rows = cat.all(
+def lookup(cat: Catalog, paths: list[str]) -> dict[str, tuple[StatKey, str]]:
+    """The cached status and digest of those of ``paths`` (absolute) the cache knows."""
+    sql = (
         "SELECT path, inode, size, mtime_ns, ctime_ns, digest FROM stat_cache"
-        " WHERE (path >= ? AND path < ?) OR path = ?",
-        (prefix, prefix[:-1] + "0", root),
+        " WHERE path IN ({marks})"
     )
-    return {str(r[0]): ((r[1], r[2], r[3], r[4]), str(r[5])) for r in rows}  # type: ignore[misc]
+    return {str(r[0]): ((r[1], r[2], r[3], r[4]), str(r[5])) for r in cat.all_in(sql, paths)}  # type: ignore[misc]
 
 
 def remember(cat: Catalog, rows: list[tuple[str, int, int, int, int, str]]) -> None:

@@ -74,17 +74,9 @@ class Manifest:
         return {e.path: e for e in self.entries}
 
     def iter_lines(self) -> Iterator[bytes]:
-        header = {"algorithm": self.algorithm, "entries": len(self.entries), "format": FORMAT}
-        header["kind"] = KIND
-        yield (_dumps(header) + "\n").encode("utf-8")
-        quote = json.encoder.encode_basestring
+        yield header_line(self.algorithm, len(self.entries))
         for e in self.entries:
-            if e.ref is None and e.extra is None:
-                # the same bytes _dumps would give (keys sorted), without its per-call overhead
-                line = f'{{"digest":"{e.digest}","path":{quote(e.path)},"size":{e.size}}}\n'
-            else:
-                line = _dumps(e.to_json()) + "\n"
-            yield line.encode("utf-8")
+            yield entry_line(e)
 
     def to_bytes(self) -> bytes:
         return b"".join(self.iter_lines())
@@ -92,6 +84,28 @@ class Manifest:
     def digest(self) -> str:
         """The artifact digest: the store's hash of the canonical bytes, as ``ALGO:HEX``."""
         return f"{self.algorithm}:{hash_bytes(self.algorithm, self.to_bytes())}"
+
+
+def header_line(algorithm: str, count: int) -> bytes:
+    """The first line of a manifest of ``count`` entries."""
+    header = {"algorithm": algorithm, "entries": count, "format": FORMAT, "kind": KIND}
+    return (_dumps(header) + "\n").encode("utf-8")
+
+
+_quote = json.encoder.encode_basestring
+
+
+def entry_line(e: Entry) -> bytes:
+    """One entry's canonical line (entries must be written sorted by path)."""
+    if e.ref is None and e.extra is None:
+        # the same bytes _dumps would give (keys sorted), without its per-call overhead
+        return f'{{"digest":"{e.digest}","path":{_quote(e.path)},"size":{e.size}}}\n'.encode()
+    return (_dumps(e.to_json()) + "\n").encode("utf-8")
+
+
+def file_line(path: str, digest: str, size: int) -> str:
+    """:func:`entry_line` of a plain file entry, as text (no Entry object needed)."""
+    return f'{{"digest":"{digest}","path":{_quote(path)},"size":{size}}}\n'
 
 
 def build(algorithm: str, entries: Iterable[Entry]) -> Manifest:

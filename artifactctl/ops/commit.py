@@ -1,7 +1,9 @@
 """Committing a draft: ingest local files, write the manifest, then one catalog transaction.
 
 Write order (DESIGN §4, never reversed): blobs (temp file, rename) → manifest blob → one catalog
-transaction (version row, blob references, aliases, tags, stat cache). Inside the transaction,
+transaction (version row, blob references, aliases, tags, stat cache). Files are streamed in
+manifest order a chunk at a time: each chunk's manifest lines go to a spool file and its rows to
+scratch tables (catalog/staging.py), so memory stays flat at any file count. Inside the transaction,
 which holds the write lock, every blob the version needs is checked to exist on disk; ``gc``
 deletes blobs only while holding the same lock, so a committed version can never refer to a
 blob that is gone.
@@ -9,17 +11,23 @@ blob that is gone.
 
 from __future__ import annotations
 
+import contextlib
+import heapq
+import itertools
 import os
+import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
 
 from artifactctl.blobs import IngestResult
-from artifactctl.blobs.packs import PackLoc, PackWriter
-from artifactctl.catalog import blobrefs, hardlinks, statcache
+from artifactctl.blobs.packs import PackWriter
+from artifactctl.catalog import statcache
 from artifactctl.catalog import versions as q
+from artifactctl.catalog.staging import Staging
 from artifactctl.core import manifest as mf
 from artifactctl.core.manifest import Entry
 from artifactctl.core.names import check_alias, check_name, check_tag, check_type
@@ -38,6 +46,8 @@ RACY_NS = 1_000_000_000
 
 
 INGEST_LINKS = ("copy", "hardlink", "reflink")
+# files are streamed through ingest this many at a time (one stat cache query, one staging write)
+CHUNK = 2048
 # small files are read, hashed and looked up in the catalog in batches of this many (or bytes)
 PACK_BATCH, PACK_BATCH_BYTES = 256, 16 * 1024 * 1024
 
@@ -52,8 +62,12 @@ class Draft:
     entries: dict[str, Entry] = field(default_factory=dict)
     # references still to list and pin (URIs); commit() expands them into ``entries``
     references: list[Any] = field(default_factory=list)
+    # more files, listed lazily in manifest order (a directory walk: ops/inputs.iter_collect),
+    # so that a put of a million files never holds them all; called again if commit retries
+    walk: Callable[[], Iterator[LocalFile]] | None = None
 
     def paths(self) -> set[str]:
+        """The paths of ``files`` and ``entries`` (not of ``walk``, which is not listed yet)."""
         return set(self.files) | set(self.entries)
 
 
@@ -90,8 +104,9 @@ class PutResult:
 
 
 class _MissingBlobs(Exception):
-    def __init__(self, digests: set[str]) -> None:
+    def __init__(self, digests: set[str], unrecoverable: bool) -> None:
         self.digests = digests
+        self.unrecoverable = unrecoverable
 
 
 def validate_draft(draft: Draft, aliases: list[str], tags: list[str]) -> None:
@@ -103,9 +118,6 @@ def validate_draft(draft: Draft, aliases: list[str], tags: list[str]) -> None:
         check_alias(a)
     for t in tags:
         check_tag(t)
-    overlap = set(draft.files) & set(draft.entries)
-    if overlap:
-        raise UsageError(f"entry path {sorted(overlap)[0]!r} is given twice")
 
 
 def commit(
@@ -142,80 +154,100 @@ def commit(
         run_id = check_output_run(store, run_id)
     if isinstance(ttl_seconds, str):  # "default": the store's default-ttl setting, if any
         ttl_seconds = default_ttl_seconds(store)
-    digests, ingested = _digest_files(store, list(draft.files.values()), progress, link)
-    if any(r.stat.st_nlink > 1 for r in ingested.values()):  # an edited `--link hardlink` file?
-        from artifactctl.ops.hardlinks import check_ingested
-
-        check_ingested(store, ingested, {p: lf.source for p, lf in draft.files.items()})
-    entries = dict(draft.entries)
-    for path in draft.files:
-        res = digests[path]
-        entries[path] = Entry(path, res[0], res[1])
-    manifest = mf.build(store.algorithm, entries.values())
-    for attempt in range(3):
-        manifest_digest = store.write_manifest(manifest)
+    args = (aliases, tags, run_id, ttl_seconds, reuse_identical)
+    with Staging(store.catalog, store.blobs.tmp) as stage:
+        built = _build(store, draft, stage, progress, link)
         try:
-            return _record(
-                store,
-                draft,
-                manifest,
-                manifest_digest,
-                ingested,
-                aliases,
-                tags,
-                run_id,
-                ttl_seconds,
-                reuse_identical,
-            )
+            return _record(store, draft, stage, built, *args)
         except _MissingBlobs as missing:
-            # gc removed a blob between ingest and commit: write those blobs again and retry
-            sources = [lf for p, lf in draft.files.items() if digests[p][0] in missing.digests]
-            unrecoverable = missing.digests - {digests[lf.path][0] for lf in sources}
-            unrecoverable.discard(manifest_digest)
-            if unrecoverable or attempt == 2:
-                raise IntegrityError(
-                    f"{len(missing.digests)} blob(s) the new version needs are missing from the"
-                    " store",
-                    hint="run `artifactctl fsck`",
-                ) from None
-            for lf in sources:
-                store.blobs.ingest_file(lf.source)
-    raise AssertionError("unreachable")
-
-
-def _digest_files(
-    store: Store, files: list[LocalFile], progress: Progress, link: str = "copy"
-) -> tuple[dict[str, tuple[str, int]], dict[str, IngestResult]]:
-    """Entry path → (digest, size), from the stat cache where it can be trusted."""
-    out: dict[str, tuple[str, int]] = {}
-    cached: dict[str, tuple[statcache.StatKey, str]] = {}
-    for root in {lf.root for lf in files}:
-        cached.update(statcache.lookup_under(store.catalog, root))
-    todo: list[LocalFile] = []
-    for lf in files:
-        hit = cached.get(lf.source)
-        st = lf.stat
-        if hit and hit[0] == (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns):
-            out[lf.path] = (hit[1], st.st_size)
-        else:
-            todo.append(lf)
-    ingested: dict[str, IngestResult] = {}
-    if todo:
-        progress.start("hashing and storing", sum(lf.stat.st_size for lf in todo))
-        # small files one after another, large ones in a pool (ops/workers.py says why)
-        limit = max(PARALLEL_ABOVE, store.blobs.pack_max)
-        if link != "copy":  # every file too large for a pack is linked, not copied
-            limit = store.blobs.pack_max
-        small = [lf for lf in todo if lf.stat.st_size <= limit]
-        large = [lf for lf in todo if lf.stat.st_size > limit]
-        # Small blobs are appended to pack files (blobs/packs.py): one file created per 32 MiB
-        # instead of one per blob. Packs are installed before the catalog transaction.
-        pack = store.blobs.pack_writer()
+            if missing.unrecoverable:  # of a base version's entries: not read from a file here
+                raise _lost(missing) from None
+            again = missing.digests
+    # gc removed blobs between ingest and commit (only a `gc --grace` shorter than the put can):
+    # store them again while holding the catalog's write lock, which gc needs to delete anything
+    with (
+        Staging(store.catalog, store.blobs.tmp) as stage,
+        store.catalog.write(durable=store.durable),
+    ):
+        built = _build(store, draft, stage, progress, link, again)
         try:
-            for lf, res in _ingest_all(store, pack, small, large, link):
-                out[lf.path] = (res.digest, res.size)
-                ingested[lf.path] = res
-                progress.advance(res.size)
+            return _record(store, draft, stage, built, *args, locked=True)
+        except _MissingBlobs as still:
+            raise _lost(still) from None
+
+
+def _lost(missing: _MissingBlobs) -> IntegrityError:
+    return IntegrityError(
+        f"{len(missing.digests)} blob(s) the new version needs are missing from the store",
+        hint="run `artifactctl fsck`",
+    )
+
+
+@dataclass(slots=True)
+class _Built:
+    """What streaming the draft through ingest produced (the rest is in the staging tables)."""
+
+    digest: str  # of the manifest
+    count: int = 0
+    size: int = 0
+    hashed: int = 0
+
+
+def _items(draft: Draft) -> Iterator[LocalFile | Entry]:
+    """Every file and entry of the draft, in manifest order (each source is sorted)."""
+    streams: list[Iterable[LocalFile | Entry]] = [
+        sorted(draft.files.values(), key=_path_of),
+        sorted(draft.entries.values(), key=_path_of),
+    ]
+    if draft.walk is not None:
+        streams.append(draft.walk())
+    previous = ""
+    for item in heapq.merge(*streams, key=_path_of):
+        path = item.path
+        if path <= previous:
+            if path == previous:
+                raise UsageError(
+                    f"entry path {path!r} is given twice",
+                    hint="two inputs, or a file and a reference, map to it: use --prefix or"
+                    " --ref-name NAME=URI",
+                )
+            raise AssertionError(f"entries out of order at {path!r}")  # a walk bug: never write
+        previous = path
+        yield item
+
+
+def _path_of(item: LocalFile | Entry) -> str:
+    return item.path
+
+
+def _chunks(items: Iterator[LocalFile | Entry]) -> Iterator[list[LocalFile | Entry]]:
+    chunk: list[LocalFile | Entry] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _build(
+    store: Store,
+    draft: Draft,
+    stage: Staging,
+    progress: Progress,
+    link: str,
+    again: AbstractSet[str] = frozenset(),
+) -> _Built:
+    """Stream the draft a chunk at a time: stat cache, ingest, manifest lines to a spool file,
+    rows to the staging tables. Then store the manifest. Memory does not grow with file count."""
+    with tempfile.TemporaryFile(dir=store.blobs.tmp, prefix="manifest-") as spool:
+        built = _Built("")
+        pack = store.blobs.pack_writer()
+        progress.start("hashing and storing", None)
+        try:
+            for chunk in _chunks(_items(draft)):
+                spool.write(_ingest_chunk(store, stage, pack, chunk, link, again, built, progress))
             if pack is not None:
                 pack.close()
         except BaseException:
@@ -224,7 +256,82 @@ def _digest_files(
             raise
         finally:
             progress.finish()
-    return out, ingested
+        header = mf.header_line(store.algorithm, built.count)
+        length = len(header) + spool.tell()
+        spool.seek(0)
+        body = iter(lambda: spool.read(1024 * 1024), b"")
+        built.digest, _ = store.blobs.put_chunks(itertools.chain([header], body))
+    stage.add([(built.digest, length, 1)], [], [], [])
+    return built
+
+
+def _ingest_chunk(
+    store: Store,
+    stage: Staging,
+    pack: PackWriter | None,
+    chunk: list[LocalFile | Entry],
+    link: str,
+    again: AbstractSet[str],
+    built: _Built,
+    progress: Progress,
+) -> bytes:
+    """One chunk: digests from the stat cache where it can be trusted, the rest read and stored;
+    returns the chunk's manifest lines and appends its rows to the staging tables."""
+    files = [x for x in chunk if isinstance(x, LocalFile)]
+    cached = statcache.lookup(store.catalog, [lf.source for lf in files]) if files else {}
+    known: dict[str, tuple[str, int]] = {}  # source → (digest, size)
+    todo: list[LocalFile] = []
+    for lf in files:
+        hit = cached.get(lf.source)
+        st = lf.stat
+        if (
+            hit
+            and hit[0] == (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+            and hit[1] not in again
+        ):
+            known[lf.source] = (hit[1], st.st_size)
+        else:
+            todo.append(lf)
+    ingested: dict[str, IngestResult] = {}  # entry path → result
+    if todo:
+        for lf, res in _ingest_all(store, stage, pack, todo, link):
+            ingested[lf.path] = res
+            known[lf.source] = (res.digest, res.size)
+            progress.advance(res.size)
+        if any(r.stat.st_nlink > 1 for r in ingested.values()):  # an edited hard-linked file?
+            from artifactctl.ops.hardlinks import check_ingested
+
+            check_ingested(store, ingested, {lf.path: lf.source for lf in todo})
+    lines: list[str] = []
+    needed: list[tuple[str, int, int]] = []
+    for item in chunk:
+        if isinstance(item, LocalFile):
+            digest, size = known[item.source]
+            lines.append(mf.file_line(item.path, digest, size))
+            needed.append((digest, size, 1))
+        else:
+            lines.append(mf.entry_line(item).decode("utf-8"))
+            size = item.size
+            if item.ref is None:
+                needed.append((item.digest, size, 0))
+        built.count += 1
+        built.size += size
+    built.hashed += len(ingested)
+    sources = {lf.path: lf.source for lf in todo}
+    stage.add(
+        needed,
+        [
+            (r.digest, r.size, *((r.pack.pack, r.pack.offset) if r.pack else (None, None)))
+            for r in ingested.values()
+            if r.written
+        ],
+        [
+            (sources[p], r.stat.st_ino, r.size, r.stat.st_mtime_ns, r.stat.st_ctime_ns, r.digest)
+            for p, r in ingested.items()
+        ],
+        [(r.stat.st_dev, r.stat.st_ino, r.digest) for r in ingested.values() if r.linked],
+    )
+    return "".join(lines).encode("utf-8")
 
 
 def _batches(files: list[LocalFile]) -> Iterator[list[LocalFile]]:
@@ -242,11 +349,16 @@ def _batches(files: list[LocalFile]) -> Iterator[list[LocalFile]]:
 
 def _ingest_all(
     store: Store,
+    stage: Staging,
     pack: PackWriter | None,
-    small: list[LocalFile],
-    large: list[LocalFile],
+    todo: list[LocalFile],
     link: str = "copy",
 ) -> Iterator[tuple[LocalFile, IngestResult]]:
+    """Small files one after another (appended to packs), large ones in a pool (ops/workers.py
+    says why); with ``link`` other than copy every file too large for a pack is linked."""
+    limit = max(PARALLEL_ABOVE, store.blobs.pack_max) if link == "copy" else store.blobs.pack_max
+    small = [lf for lf in todo if lf.stat.st_size <= limit]
+    large = [lf for lf in todo if lf.stat.st_size > limit]
     ingest = store.blobs.ingest_file
     if pack is None:
         for lf in small:
@@ -254,7 +366,7 @@ def _ingest_all(
     else:
         for batch in _batches(small):
             results = store.blobs.ingest_packable(
-                [lf.source for lf in batch], pack, [lf.stat for lf in batch]
+                [lf.source for lf in batch], pack, [lf.stat for lf in batch], stage.written_of
             )
             yield from zip(batch, results, strict=True)
     if large:
@@ -270,20 +382,22 @@ def _ingest_all(
 def _record(
     store: Store,
     draft: Draft,
-    manifest: mf.Manifest,
-    digest: str,
-    ingested: dict[str, IngestResult],
+    stage: Staging,
+    built: _Built,
     aliases: list[str],
     tags: list[str],
     run_id: str | None,
     ttl_seconds: int | None,
     reuse_identical: bool = False,
+    *,
+    locked: bool = False,
 ) -> PutResult:
+    """The commit transaction (``locked``: the caller already holds the write lock)."""
     cat = store.catalog
     now = iso(store.now())
-    sizes = {e.digest: e.size for e in manifest.entries if e.ref is None}
-    new_blobs = {r.digest: r.size for r in ingested.values() if r.written}
-    with cat.write(durable=store.durable):
+    digest = built.digest
+    new_blobs, new_bytes = stage.written_totals()
+    with contextlib.nullcontext() if locked else cat.write(durable=store.durable):
         art = q.ensure_artifact(cat, draft.name, draft.type, now)
         latest = q.latest_committed(cat, art.id)
         if reuse_identical and (latest is None or latest.digest != digest):
@@ -291,11 +405,7 @@ def _record(
             latest = same[-1] if same else latest  # an identical older version (link_model)
         created = latest is None or latest.digest != digest
         if created:
-            needed = set(sizes) | {digest}
-            packed = _installed_packs(store, ingested)
-            missing = _missing_blobs(store, needed, packed)
-            if missing:
-                raise _MissingBlobs(missing)
+            _check_blobs(store, stage)
             number = q.allocate_number(cat, art.id)
             expires = None
             if ttl_seconds is not None:
@@ -306,8 +416,8 @@ def _record(
                 number=number,
                 state=q.COMMITTED,
                 digest=digest,
-                size=manifest.size,
-                file_count=len(manifest),
+                size=built.size,
+                file_count=built.count,
                 description=draft.description,
                 metadata=draft.metadata,
                 now=now,
@@ -315,13 +425,7 @@ def _record(
                 expires_at=expires,
                 run_id=run_id,
             )
-            blobrefs.record_blobs(
-                cat,
-                {**sizes, digest: _manifest_size(store, digest)},
-                now,
-                {d: (loc.pack, loc.offset) for d, loc in packed.items()},
-            )
-            blobrefs.link_version(cat, version_id, needed)
+            stage.record(version_id, now)
             q.set_alias(cat, art.id, "latest", version_id, now, run_id=run_id)
         else:
             assert latest is not None
@@ -329,10 +433,9 @@ def _record(
         for alias in aliases:
             q.set_alias(cat, art.id, alias, version_id, now, run_id=run_id)
         q.add_tags(cat, version_id, tags)
-        _remember_stats(store, draft, ingested)
-        linked = [r for r in ingested.values() if r.linked]
-        if linked:  # so that a later in-place edit of the workspace file is caught by put
-            hardlinks.record(cat, [(r.stat.st_dev, r.stat.st_ino, r.digest, now) for r in linked])
+        # stat cache rows (not for files changed this recently: see RACY_NS) and the inodes of
+        # files that became blobs (so that a later in-place edit of one is caught by put)
+        stage.remember(now, time.time_ns() - RACY_NS)
     final = q.version_by_id(cat, version_id)
     assert final is not None
     return PutResult(
@@ -341,52 +444,27 @@ def _record(
         number=number,
         digest=digest,
         created=created,
-        file_count=len(manifest),
-        size=manifest.size,
-        new_bytes=sum(new_blobs.values()) if created else 0,
-        new_blobs=len(new_blobs) if created else 0,
-        hashed_files=len(ingested),
+        file_count=built.count,
+        size=built.size,
+        new_bytes=new_bytes if created else 0,
+        new_blobs=new_blobs if created else 0,
+        hashed_files=built.hashed,
         aliases=final.aliases,
         tags=final.tags,
     )
 
 
-def _installed_packs(store: Store, ingested: dict[str, IngestResult]) -> dict[str, PackLoc]:
-    """Where this command packed each new blob, for those whose pack is still on disk (one
-    removed under us, by a `gc --grace 0s` during the put, is not recorded)."""
-    packed = {r.digest: r.pack for r in ingested.values() if r.pack is not None}
-    present = {
-        p: os.path.exists(store.blobs.reader.path(p)) for p in {x.pack for x in packed.values()}
-    }
-    return {d: loc for d, loc in packed.items() if present[loc.pack]}
-
-
-def _missing_blobs(store: Store, needed: set[str], packed: dict[str, PackLoc]) -> set[str]:
-    """Those of ``needed`` the store does not hold (run inside the write transaction): not a
-    recorded blob row, not in ``packed``, and no loose file."""
-    rest = needed - blobrefs.known_digests(store.catalog, needed)
-    return {d for d in rest if d not in packed and not store.blobs.exists(d)}
-
-
-def _manifest_size(store: Store, digest: str) -> int:
-    return store.blobs.path(digest).stat().st_size
-
-
-def _remember_stats(store: Store, draft: Draft, ingested: dict[str, IngestResult]) -> None:
-    horizon = time.time_ns() - RACY_NS
-    rows = []
-    for path, res in ingested.items():
-        st = res.stat
-        if st.st_ctime_ns < horizon:
-            rows.append(
-                (
-                    draft.files[path].source,
-                    st.st_ino,
-                    st.st_size,
-                    st.st_mtime_ns,
-                    st.st_ctime_ns,
-                    res.digest,
-                )
-            )
-    if rows:
-        statcache.remember(store.catalog, rows)
+def _check_blobs(store: Store, stage: Staging) -> None:
+    """Inside the write transaction: every blob the version needs is in the store (``gc``
+    deletes blobs only while holding the same lock). Raises _MissingBlobs otherwise."""
+    gone = [p for p in stage.written_packs() if not os.path.exists(store.blobs.reader.path(p))]
+    if gone:  # removed under us by a `gc --grace 0s` during the put: those rows are not kept
+        stage.forget_packs(gone)
+    missing: set[str] = set()
+    unrecoverable = False
+    for digest, from_file, _written in list(stage.unrecorded()):
+        if not store.blobs.exists(digest):
+            missing.add(digest)
+            unrecoverable = unrecoverable or not from_file
+    if missing:
+        raise _MissingBlobs(missing, unrecoverable)

@@ -6,13 +6,15 @@ from typing import Protocol
 
 
 class Progress(Protocol):
-    def start(self, description: str, total: int) -> None: ...
+    """``total``: bytes, or None when not known in advance (a put streams its files)."""
+
+    def start(self, description: str, total: int | None) -> None: ...
     def advance(self, amount: int) -> None: ...
     def finish(self) -> None: ...
 
 
 class NoProgress:
-    def start(self, description: str, total: int) -> None:
+    def start(self, description: str, total: int | None) -> None:
         pass
 
     def advance(self, amount: int) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Literal
 
 from artifactctl.core.metadata import check_metadata
 from artifactctl.core.names import check_name, check_type
 from artifactctl.core.refs import RefRequest, check_max_objects, looks_like_uri, parse_ref_name
 from artifactctl.ops.commit import Draft, PutResult, commit
-from artifactctl.ops.inputs import collect
+from artifactctl.ops.inputs import iter_collect
 from artifactctl.ops.progress import NO_PROGRESS, Progress
 from artifactctl.store import Store
 
@@ -43,8 +44,10 @@ def put(
     meta = check_metadata(metadata)
     refs = _reference_requests(paths, ref_names, checksum, max_objects, prefix)
     local = [p for p in paths if not looks_like_uri(p)]
-    files = collect(local, prefix=prefix, excludes=excludes, follow_symlinks=follow_symlinks)
-    draft = Draft(name, type, description, meta, files={f.path: f for f in files})
+    walk = functools.partial(
+        iter_collect, local, prefix=prefix, excludes=excludes, follow_symlinks=follow_symlinks
+    )
+    draft = Draft(name, type, description, meta, walk=walk)
     draft.references = refs
     return commit(
         store,
