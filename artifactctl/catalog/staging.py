@@ -1,11 +1,13 @@
 """A put's scratch tables, on disk, so that a put of a million files holds no per-file state.
 
 A put streams its files in manifest order, a chunk at a time. What the commit transaction needs
-of every file (the digests the version uses, the blobs this command wrote and where, the stat
-cache rows, the inodes of files that became blobs) is appended to tables in a private scratch
+of the files it read (the blobs this command wrote and where, the stat cache rows, the inodes of
+files that became blobs) is appended to tables in a private scratch
 database ATTACHed to the catalog connection as ``staging``: a file under the store's ``tmp/``,
 without a journal and without syncs (nothing in it outlives the command). The commit transaction
-then moves the rows into the catalog with ``INSERT … SELECT``, inside SQLite, in key order.
+then moves the rows into the catalog with ``INSERT … SELECT``, inside SQLite, in key order. (The
+blobs a version uses are read back from its manifest, and only when a new version is made: a put
+that changes nothing writes no per-file row at all.)
 
 Writing the scratch tables takes no lock on the catalog, so other commands are not held up while
 a long put reads its files; the catalog's write lock is held only for the final transaction.
@@ -17,19 +19,18 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 from artifactctl.catalog.db import Catalog
 
 SCHEMA = (
-    # every blob the version refers to; from_file: it came from a local file this put read (so
-    # it can be stored again if gc removes it mid-put), not from a base version's entry
-    "CREATE TABLE staging.needed (digest TEXT PRIMARY KEY, size INTEGER NOT NULL,"
-    " from_file INTEGER NOT NULL) WITHOUT ROWID",
     # blobs this command wrote: loose (pack NULL) or appended to a pack
     "CREATE TABLE staging.written (digest TEXT PRIMARY KEY, size INTEGER NOT NULL, pack TEXT,"
     " pack_offset INTEGER) WITHOUT ROWID",
+    # the blobs the new version uses, read back from its manifest by the commit transaction
+    # (appended in manifest order; indexed once, after loading, to be read in digest order)
+    "CREATE TABLE staging.used (digest TEXT NOT NULL, size INTEGER NOT NULL)",
     "CREATE TABLE staging.stats (path TEXT PRIMARY KEY, inode INTEGER NOT NULL,"
     " size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,"
     " digest TEXT NOT NULL) WITHOUT ROWID",
@@ -45,12 +46,15 @@ class Staging:
 
     def __init__(self, cat: Catalog, tmp: Path) -> None:
         self.cat = cat
+        self._seen = _Filter()  # digests written so far: most lookups need no query
         self.path = tmp / f"{PREFIX}{os.getpid()}-{secrets.token_hex(6)}{SUFFIX}"
         cat.exec("ATTACH DATABASE ? AS staging", (str(self.path),))
+        # sorts of a million rows (the index on ``used``) spill to files, not to memory
+        cat.exec("PRAGMA temp_store = FILE")
         try:
             cat.exec("PRAGMA staging.journal_mode = OFF")
             cat.exec("PRAGMA staging.synchronous = OFF")
-            cat.exec("PRAGMA staging.cache_size = -16384")
+            cat.exec("PRAGMA staging.cache_size = -32768")
             for sql in SCHEMA:
                 cat.exec(sql)
         except BaseException:
@@ -66,6 +70,8 @@ class Staging:
     def close(self) -> None:
         with contextlib.suppress(Exception):  # (the file is removed either way)
             self.cat.conn.execute("DETACH DATABASE staging")
+        with contextlib.suppress(Exception):
+            self.cat.conn.execute("PRAGMA temp_store = MEMORY")  # as catalog/db.py sets it
         with contextlib.suppress(OSError):
             os.unlink(self.path)
 
@@ -73,26 +79,20 @@ class Staging:
 
     def add(
         self,
-        needed: list[tuple[str, int, int]],
         written: list[tuple[str, int, str | None, int | None]],
         stats: list[tuple[str, int, int, int, int, str]],
         linked: list[tuple[int, int, str]],
     ) -> None:
-        """``needed``: (digest, size, from_file); ``written``: (digest, size, pack, offset);
+        """``written``: (digest, size, pack, offset);
         ``stats``: (path, inode, size, mtime_ns, ctime_ns, digest); ``linked``: (dev, ino,
         digest). One small transaction on the scratch file only (or part of the caller's)."""
         cat = self.cat
+        for row in written:
+            self._seen.add(row[0])
         own = not cat.conn.in_transaction
         if own:
             cat.exec("BEGIN")
         try:
-            if needed:
-                cat.many(
-                    "INSERT INTO staging.needed (digest, size, from_file) VALUES (?, ?, ?)"
-                    " ON CONFLICT (digest) DO UPDATE SET from_file ="
-                    " max(from_file, excluded.from_file)",
-                    needed,  # type: ignore[arg-type]
-                )
             if written:
                 cat.many(
                     "INSERT OR IGNORE INTO staging.written (digest, size, pack, pack_offset)"
@@ -119,8 +119,11 @@ class Staging:
 
     def written_of(self, digests: Iterable[str]) -> set[str]:
         """Those of ``digests`` this command has already written (so they are not written twice)."""
+        maybe = [d for d in digests if d in self._seen]
+        if not maybe:
+            return set()
         sql = "SELECT digest FROM staging.written WHERE digest IN ({marks})"
-        return {str(r[0]) for r in self.cat.all_in(sql, digests)}
+        return {str(r[0]) for r in self.cat.all_in(sql, maybe)}
 
     def written_totals(self) -> tuple[int, int]:
         row = self.cat.one("SELECT count(*), coalesce(sum(size), 0) FROM staging.written")
@@ -142,30 +145,42 @@ class Staging:
         blobs count as not written, so the missing-blob check looks for them elsewhere."""
         self.cat.many("DELETE FROM staging.written WHERE pack = ?", [(p,) for p in packs])
 
-    def unrecorded(self) -> Iterator[tuple[str, bool, bool]]:
-        """(digest, from_file, loose_written) of every needed blob the catalog has no row for
-        and this command did not append to a pack: each must be a loose file on disk."""
-        rows = self.cat.exec(
-            "SELECT n.digest, n.from_file, w.digest IS NOT NULL FROM staging.needed n"
-            " LEFT JOIN staging.written w ON w.digest = n.digest"
-            " WHERE (w.pack IS NULL) AND NOT EXISTS"
-            " (SELECT 1 FROM main.blobs b WHERE b.digest = n.digest)"
-        )
-        for digest, from_file, written in rows:
-            yield str(digest), bool(from_file), bool(written)
-
-    def record(self, version_id: int, now: str) -> None:
-        """Blob rows, the version's blob references, stat cache rows and hard-link inodes."""
-        cat = self.cat
-        cat.exec(
+    def record_written(self, now: str) -> None:
+        """Catalog rows for the blobs this command wrote (a digest that has a row keeps it: the
+        first copy recorded is the one readers use; a later one in a pack is dead space)."""
+        self.cat.exec(
             "INSERT OR IGNORE INTO main.blobs (digest, size, created_at, pack, pack_offset)"
-            " SELECT n.digest, n.size, ?, w.pack, w.pack_offset FROM staging.needed n"
-            " LEFT JOIN staging.written w ON w.digest = n.digest ORDER BY n.digest",
+            " SELECT digest, size, ?, pack, pack_offset FROM staging.written ORDER BY digest",
             (now,),
         )
-        cat.exec(
+
+    def add_used(self, pairs: list[tuple[str, int]]) -> None:
+        """(digest, size) of blobs the new version uses (repeats allowed)."""
+        self.cat.many("INSERT INTO staging.used (digest, size) VALUES (?, ?)", pairs)  # type: ignore[arg-type]
+
+    def unrecorded_used(self) -> list[str]:
+        """The blobs the new version uses that have no catalog row: each must be a loose file
+        on disk (written by a put whose commit failed, or by this one without a pack)."""
+        self.cat.exec("CREATE INDEX staging.used_digest ON used (digest, size)")
+        return [
+            str(r[0])
+            for r in self.cat.all(
+                "SELECT DISTINCT digest FROM staging.used u WHERE NOT EXISTS"
+                " (SELECT 1 FROM main.blobs b WHERE b.digest = u.digest)"
+            )
+        ]
+
+    def record_used(self, version_id: int, now: str) -> None:
+        """Rows for the used blobs that have none (loose files) and the version's references to
+        every used blob, inserted in digest order."""
+        self.cat.exec(
+            "INSERT OR IGNORE INTO main.blobs (digest, size, created_at)"
+            " SELECT digest, size, ? FROM staging.used ORDER BY digest",
+            (now,),
+        )
+        self.cat.exec(
             "INSERT OR IGNORE INTO main.version_blobs (version_id, digest)"
-            " SELECT ?, digest FROM staging.needed ORDER BY digest",
+            " SELECT ?, digest FROM staging.used ORDER BY digest",
             (version_id,),
         )
 
@@ -189,3 +204,32 @@ class Staging:
             " placed_at = excluded.placed_at",
             (now,),
         )
+
+
+class _Filter:
+    """A Bloom filter of digests (2 MiB, three probes): ``in`` is never wrong when it says no,
+    and says yes wrongly for under 0.5% of digests at a million members. The probes are slices
+    of the digest itself, already uniformly distributed."""
+
+    BITS = 1 << 24
+
+    def __init__(self) -> None:
+        self._bits = bytearray(self.BITS // 8)
+
+    @classmethod
+    def _probes(cls, digest: str) -> tuple[int, int, int]:
+        mask = cls.BITS - 1
+        return (
+            int(digest[-8:], 16) & mask,
+            int(digest[-16:-8], 16) & mask,
+            int(digest[-24:-16], 16) & mask,
+        )
+
+    def add(self, digest: str) -> None:
+        bits = self._bits
+        for p in self._probes(digest):
+            bits[p >> 3] |= 1 << (p & 7)
+
+    def __contains__(self, digest: str) -> bool:
+        bits = self._bits
+        return all(bits[p >> 3] & (1 << (p & 7)) for p in self._probes(digest))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import itertools
+import json
 import os
 import tempfile
 import time
@@ -48,6 +49,7 @@ RACY_NS = 1_000_000_000
 INGEST_LINKS = ("copy", "hardlink", "reflink")
 # files are streamed through ingest this many at a time (one stat cache query, one staging write)
 CHUNK = 2048
+MANIFEST_READ = 256 * 1024  # bytes of manifest lines parsed at a time when recording blobs
 # small files are read, hashed and looked up in the catalog in batches of this many (or bytes)
 PACK_BATCH, PACK_BATCH_BYTES = 256, 16 * 1024 * 1024
 
@@ -188,6 +190,7 @@ class _Built:
     """What streaming the draft through ingest produced (the rest is in the staging tables)."""
 
     digest: str  # of the manifest
+    length: int = 0  # of the manifest
     count: int = 0
     size: int = 0
     hashed: int = 0
@@ -261,7 +264,7 @@ def _build(
         spool.seek(0)
         body = iter(lambda: spool.read(1024 * 1024), b"")
         built.digest, _ = store.blobs.put_chunks(itertools.chain([header], body))
-    stage.add([(built.digest, length, 1)], [], [], [])
+        built.length = length
     return built
 
 
@@ -303,23 +306,18 @@ def _ingest_chunk(
 
             check_ingested(store, ingested, {lf.path: lf.source for lf in todo})
     lines: list[str] = []
-    needed: list[tuple[str, int, int]] = []
     for item in chunk:
         if isinstance(item, LocalFile):
             digest, size = known[item.source]
             lines.append(mf.file_line(item.path, digest, size))
-            needed.append((digest, size, 1))
         else:
             lines.append(mf.entry_line(item).decode("utf-8"))
             size = item.size
-            if item.ref is None:
-                needed.append((item.digest, size, 0))
         built.count += 1
         built.size += size
     built.hashed += len(ingested)
     sources = {lf.path: lf.source for lf in todo}
     stage.add(
-        needed,
         [
             (r.digest, r.size, *((r.pack.pack, r.pack.offset) if r.pack else (None, None)))
             for r in ingested.values()
@@ -405,7 +403,6 @@ def _record(
             latest = same[-1] if same else latest  # an identical older version (link_model)
         created = latest is None or latest.digest != digest
         if created:
-            _check_blobs(store, stage)
             number = q.allocate_number(cat, art.id)
             expires = None
             if ttl_seconds is not None:
@@ -425,7 +422,7 @@ def _record(
                 expires_at=expires,
                 run_id=run_id,
             )
-            stage.record(version_id, now)
+            _record_blobs(store, draft, stage, built, version_id, now)
             q.set_alias(cat, art.id, "latest", version_id, now, run_id=run_id)
         else:
             assert latest is not None
@@ -454,17 +451,35 @@ def _record(
     )
 
 
-def _check_blobs(store: Store, stage: Staging) -> None:
-    """Inside the write transaction: every blob the version needs is in the store (``gc``
-    deletes blobs only while holding the same lock). Raises _MissingBlobs otherwise."""
+def _record_blobs(
+    store: Store, draft: Draft, stage: Staging, built: _Built, version_id: int, now: str
+) -> None:
+    """Inside the write transaction: check that every blob the version needs is in the store
+    (``gc`` deletes blobs only while holding the same lock) and record the version's references
+    to them, read back from the manifest into the scratch tables. Raises _MissingBlobs."""
     gone = [p for p in stage.written_packs() if not os.path.exists(store.blobs.reader.path(p))]
     if gone:  # removed under us by a `gc --grace 0s` during the put: those rows are not kept
         stage.forget_packs(gone)
-    missing: set[str] = set()
-    unrecoverable = False
-    for digest, from_file, _written in list(stage.unrecorded()):
-        if not store.blobs.exists(digest):
-            missing.add(digest)
-            unrecoverable = unrecoverable or not from_file
+    stage.record_written(now)
+    for pairs in _manifest_blobs(store, built):
+        stage.add_used(pairs)
+    missing = {d for d in stage.unrecorded_used() if not store.blobs.exists(d)}
     if missing:
-        raise _MissingBlobs(missing, unrecoverable)
+        entries = {e.digest for e in draft.entries.values()}  # not read from a file here
+        raise _MissingBlobs(missing, bool(missing & entries))
+    stage.record_used(version_id, now)
+
+
+def _manifest_blobs(store: Store, built: _Built) -> Iterator[list[tuple[str, int]]]:
+    """(digest, size) of the manifest itself, then of its entries that are blobs (not
+    references), a chunk at a time, read back from the manifest blob this put just wrote."""
+    yield [(built.digest, built.length)]
+    try:
+        fh = open(store.blobs.fspath(built.digest), "rb")  # noqa: SIM115 (closed below)
+    except FileNotFoundError:  # removed by a racing gc: stored again by the retry
+        raise _MissingBlobs({built.digest}, False) from None
+    with fh:
+        fh.readline()  # the header
+        while lines := fh.readlines(MANIFEST_READ):
+            docs = json.loads(b"[" + b",".join(lines) + b"]")
+            yield [(d["digest"], d["size"]) for d in docs if "ref" not in d]
