@@ -8,9 +8,10 @@ the working directory or a parent, else the user's default store
 from __future__ import annotations
 
 import contextlib
+import mmap
 import os
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,11 +19,12 @@ from typing import Any
 
 from artifactctl.blobs import BlobStore
 from artifactctl.blobs.packs import DEFAULT_MAX_BLOB
+from artifactctl.blobs.store import corrupt, hash_fd
 from artifactctl.catalog import Catalog
 from artifactctl.catalog.packs import PackIndex
 from artifactctl.core import manifest as manifest_fmt
 from artifactctl.core.digest import DEFAULT_ALGORITHM, check_algorithm, new_hasher
-from artifactctl.core.manifest import Manifest
+from artifactctl.core.manifest import Entry, Manifest
 from artifactctl.errors import (
     ConflictError,
     IntegrityError,
@@ -231,6 +233,36 @@ class Store:
     def read_manifest(self, digest: str) -> Manifest:
         data = self.blobs.read_verified(digest)
         return manifest_fmt.parse(data, expect_algorithm=self.algorithm)
+
+    def manifest_mentions(self, digest: str, needle: bytes) -> bool:
+        """Whether the manifest's bytes contain ``needle`` (a quick look, without parsing:
+        ``b'"ref":'`` appears only in manifests with references, as escaped paths cannot hold
+        a bare quote). Damage is reported by the full read that follows, not here."""
+        if self.blobs.locate([digest]).get(digest) is not None:
+            return needle in self.blobs.read_verified(digest)
+        fd = self.blobs.open_fd(digest)
+        try:
+            if os.fstat(fd).st_size == 0:
+                return False
+            with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as mapped:
+                return mapped.find(needle) >= 0
+        finally:
+            os.close(fd)
+
+    def iter_manifest(self, digest: str) -> Iterator[list[Entry]]:
+        """The manifest's entries a batch at a time, for manifests too large to hold as objects
+        (a million entries: about 300 MB). Its bytes are hashed first, in one streaming read,
+        so nothing of a damaged manifest is ever yielded."""
+        if self.blobs.locate([digest]).get(digest) is not None:  # packed: small by definition
+            yield self.read_manifest(digest).entries
+            return
+        fd = self.blobs.open_fd(digest)  # IntegrityError when it is missing
+        with open(fd, "rb") as fh:
+            actual, _ = hash_fd(fh.fileno(), self.algorithm)
+            if actual != digest:
+                raise corrupt(digest, actual)
+            fh.seek(0)
+            yield from manifest_fmt.iter_parse(fh, expect_algorithm=self.algorithm)
 
     def set_setting(self, key: str, value: Any) -> None:
         if value is None:

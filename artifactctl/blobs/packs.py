@@ -31,6 +31,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from artifactctl.blobs import inuse
 from artifactctl.errors import IntegrityError, StorageError
 
 MAGIC = b"ACTPACK1"
@@ -125,6 +126,7 @@ class PackWriter:
             self._fd = os.open(self._tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
         except OSError as exc:
             raise write_error(exc, self.tmp) from None
+        inuse.hold(self._fd)  # gc leaves it alone while this process lives
         self._offset = HEADER
         self._buf = [MAGIC]
         self._buffered = HEADER

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from artifactctl.blobs import inuse
 from artifactctl.blobs.packs import (
     DEFAULT_MAX_BLOB,
     PackLoc,
@@ -128,15 +129,17 @@ class BlobStore:
         name = f"{self._tmp}/blob-{os.getpid()}-{next(_COUNTER)}"
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
         try:
-            return os.open(name, flags, BLOB_MODE), name
+            fd = os.open(name, flags, BLOB_MODE)
         except FileExistsError:  # debris of an earlier process with the same pid
             name = f"{self._tmp}/blob-{os.getpid()}-{secrets.token_hex(8)}"
             try:
-                return os.open(name, flags, BLOB_MODE), name
+                fd = os.open(name, flags, BLOB_MODE)
             except OSError as exc:
                 raise _storage_error(exc, self.tmp) from None
         except OSError as exc:
             raise _storage_error(exc, self.tmp) from None
+        inuse.hold(fd)  # gc leaves it alone while this process lives
+        return fd, name
 
     def _install(self, fd: int, tmp_name: str, digest: str, *, checked: bool = False) -> bool:
         """Make the temp file the blob named ``digest``; False when it already existed.

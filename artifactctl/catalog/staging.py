@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from artifactctl.catalog.db import Catalog
@@ -44,11 +44,18 @@ SUFFIX = ".staging.db"
 class Staging:
     """The scratch tables of one put; use as a context manager (detached and deleted on exit)."""
 
-    def __init__(self, cat: Catalog, tmp: Path) -> None:
+    def __init__(self, cat: Catalog, tmp: Path, hold: Callable[[int], None] | None = None) -> None:
+        """``hold``: marks an fd of the scratch file as in use (blobs/inuse.py), so that gc
+        does not remove it while this process lives."""
         self.cat = cat
         self._seen = _Filter()  # digests written so far: most lookups need no query
         self.path = tmp / f"{PREFIX}{os.getpid()}-{secrets.token_hex(6)}{SUFFIX}"
         cat.exec("ATTACH DATABASE ? AS staging", (str(self.path),))
+        self._held: int | None = None
+        if hold is not None:
+            with contextlib.suppress(OSError):
+                self._held = os.open(self.path, os.O_RDONLY)
+                hold(self._held)
         # sorts of a million rows (the index on ``used``) spill to files, not to memory
         cat.exec("PRAGMA temp_store = FILE")
         try:
@@ -74,6 +81,9 @@ class Staging:
             self.cat.conn.execute("PRAGMA temp_store = MEMORY")  # as catalog/db.py sets it
         with contextlib.suppress(OSError):
             os.unlink(self.path)
+        if self._held is not None:
+            os.close(self._held)
+            self._held = None
 
     # -- appending, one chunk of files at a time (no catalog lock) ------------------------------
 

@@ -119,13 +119,48 @@ def build(algorithm: str, entries: Iterable[Entry]) -> Manifest:
     return Manifest(algorithm, listed)
 
 
-def parse(data: bytes | Iterable[bytes], *, expect_algorithm: str | None = None) -> Manifest:
-    """Parse and validate canonical manifest bytes; anything malformed is an IntegrityError."""
-    lines = data.splitlines(keepends=True) if isinstance(data, bytes | bytearray) else data
+def iter_parse(
+    lines: Iterable[bytes], *, expect_algorithm: str | None = None, batch: int = 4096
+) -> Iterator[list[Entry]]:
+    """Parse canonical manifest lines a batch at a time, for manifests too large to hold as
+    objects (a million entries). Validated as :func:`parse` validates: an error may come after
+    earlier batches were yielded, so callers check the manifest's digest first."""
     it = iter(lines)
+    count = _check_header(next(it, b""), expect_algorithm)[1]
+    previous: bytes | None = None
+    seen = 0
+    chunk: list[bytes] = []
+    for raw in it:
+        chunk.append(raw)
+        if len(chunk) >= batch:
+            out, previous = _batch(chunk, previous)
+            seen += len(out)
+            yield out
+            chunk = []
+    if chunk:
+        out, previous = _batch(chunk, previous)
+        seen += len(out)
+        yield out
+    if count != seen:
+        raise IntegrityError("manifest entry count does not match its header (truncated?)")
+
+
+def _batch(lines: list[bytes], previous: bytes | None) -> tuple[list[Entry], bytes | None]:
+    out: list[Entry] = []
+    for entry in _entries(lines):
+        key = _sort_key(entry.path)
+        if previous is not None and key <= previous:
+            raise IntegrityError(f"manifest entries are not sorted or repeat at {entry.path!r}")
+        previous = key
+        out.append(entry)
+    return out, previous
+
+
+def _check_header(line: bytes | str, expect_algorithm: str | None) -> tuple[str, object]:
+    """(algorithm, declared entry count) of a manifest's first line."""
     try:
-        header = json.loads(next(it))
-    except (StopIteration, ValueError, UnicodeDecodeError):
+        header = json.loads(line)
+    except (ValueError, UnicodeDecodeError):
         raise IntegrityError("manifest is empty or its header is not JSON") from None
     if not isinstance(header, dict) or header.get("kind") != KIND:
         raise IntegrityError("not an artifactctl manifest (bad header)")
@@ -137,15 +172,16 @@ def parse(data: bytes | Iterable[bytes], *, expect_algorithm: str | None = None)
     algorithm = header.get("algorithm")
     if algorithm not in HEX_LENGTHS or (expect_algorithm and algorithm != expect_algorithm):
         raise IntegrityError(f"manifest hash algorithm {algorithm!r} is not this store's")
-    entries: list[Entry] = []
-    previous: bytes | None = None
-    for entry in _entries(list(it)):
-        key = _sort_key(entry.path)
-        if previous is not None and key <= previous:
-            raise IntegrityError(f"manifest entries are not sorted or repeat at {entry.path!r}")
-        previous = key
-        entries.append(entry)
-    if header.get("entries") != len(entries):
+    return str(algorithm), header.get("entries")
+
+
+def parse(data: bytes | Iterable[bytes], *, expect_algorithm: str | None = None) -> Manifest:
+    """Parse and validate canonical manifest bytes; anything malformed is an IntegrityError."""
+    lines = data.splitlines(keepends=True) if isinstance(data, bytes | bytearray) else data
+    it = iter(lines)
+    algorithm, count = _check_header(next(it, b""), expect_algorithm)
+    entries, _ = _batch(list(it), None)
+    if count != len(entries):
         raise IntegrityError("manifest entry count does not match its header (truncated?)")
     m = Manifest.__new__(Manifest)
     m.algorithm = algorithm

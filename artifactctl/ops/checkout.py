@@ -85,8 +85,10 @@ def checkout(
     todo = [wanted[p] for p in result.added + result.changed]
     materialize(
         store,
-        todo,
+        [[e for e in todo if e.ref is None]],
         root,
+        refs=[e for e in todo if e.ref is not None],
+        total=sum(e.size for e in todo),
         link=link,
         force=True,
         verify=True,

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
 
-from artifactctl.blobs import IngestResult
+from artifactctl.blobs import IngestResult, inuse
 from artifactctl.blobs.packs import PackWriter
 from artifactctl.catalog import statcache
 from artifactctl.catalog import versions as q
@@ -157,7 +157,7 @@ def commit(
     if isinstance(ttl_seconds, str):  # "default": the store's default-ttl setting, if any
         ttl_seconds = default_ttl_seconds(store)
     args = (aliases, tags, run_id, ttl_seconds, reuse_identical)
-    with Staging(store.catalog, store.blobs.tmp) as stage:
+    with Staging(store.catalog, store.blobs.tmp, inuse.hold) as stage:
         built = _build(store, draft, stage, progress, link)
         try:
             return _record(store, draft, stage, built, *args)
@@ -168,7 +168,7 @@ def commit(
     # gc removed blobs between ingest and commit (only a `gc --grace` shorter than the put can):
     # store them again while holding the catalog's write lock, which gc needs to delete anything
     with (
-        Staging(store.catalog, store.blobs.tmp) as stage,
+        Staging(store.catalog, store.blobs.tmp, inuse.hold) as stage,
         store.catalog.write(durable=store.durable),
     ):
         built = _build(store, draft, stage, progress, link, again)

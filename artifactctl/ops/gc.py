@@ -29,6 +29,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from artifactctl.blobs import inuse
 from artifactctl.catalog import blobrefs, hardlinks, storage
 from artifactctl.catalog import lifecycle as lc
 from artifactctl.catalog import versions as q
@@ -224,8 +225,8 @@ def _temp_files(tmp: Path, result: GcResult, horizon: float) -> None:
             st = entry.stat(follow_symlinks=False)
         except FileNotFoundError:
             continue
-        if st.st_mtime >= horizon:
-            continue
+        if st.st_mtime >= horizon or inuse.in_use(entry.path):
+            continue  # recent, or being written by a live command (blobs/inuse.py)
         size = _tree_size(entry.path) if entry.is_dir(follow_symlinks=False) else st.st_size
         if not result.dry_run:
             try:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,45 +103,63 @@ def get(
         from artifactctl.ops.lineage import record_input
 
         record_input(store, run_id, version)
-    manifest = store.read_manifest(version.digest)
-    entries = select_entries(manifest.entries, path_prefix)
-    if path_prefix and not entries:
-        raise NotFoundError(f"{version.label} has no entries under {path_prefix!r}")
+    # The manifest is read a batch at a time (a million entries would be ~300 MB as objects).
+    # References are listed first: they are all downloaded before anything is placed.
+    refs: list[Entry] = []
+    if store.manifest_mentions(version.digest, b'"ref":'):
+        refs = [e for b in _selected(store, version, path_prefix) for e in b if e.ref is not None]
+    batches = _selected(store, version, path_prefix, blobs_only=True)
+    if path_prefix:  # nothing is created for a prefix that selects nothing
+        first = next((b for b in batches if b), None)
+        if first is None and not refs:
+            raise NotFoundError(f"{version.label} has no entries under {path_prefix!r}")
+        batches = itertools.chain([first or []], batches)
     target_root = Path(root) if root is not None else default_root(version)
     result = GetResult(str(target_root.absolute()), version.label, version.digest, link=link)
     materialize(
         store,
-        entries,
+        batches,
         target_root,
+        refs=refs,
         link=link,
         force=force,
         verify=verify,
         result=result,
         progress=progress,
+        total=None if path_prefix or refs else version.size,
         allow_missing_references=allow_missing_references,
         ref_workers=ref_workers,
     )
     return result
 
 
+def _selected(
+    store: Store, version: VersionRow, path_prefix: str | None, *, blobs_only: bool = False
+) -> Iterator[list[Entry]]:
+    for batch in store.iter_manifest(version.digest):
+        chosen = select_entries(batch, path_prefix)
+        yield [e for e in chosen if e.ref is None] if blobs_only else chosen
+
+
 def materialize(
     store: Store,
-    entries: list[Entry],
+    batches: Iterable[list[Entry]],
     root: Path,
     *,
+    refs: list[Entry],
     link: str,
     force: bool,
     verify: bool | None,
     result: GetResult,
     progress: Progress = NO_PROGRESS,
+    total: int | None = None,
     allow_missing_references: bool = False,
     ref_workers: int | None = None,
 ) -> None:
+    """Place ``refs`` (references, downloaded first: a failure leaves the root untouched), then
+    the blob entries of ``batches``, one batch at a time. ``total``: bytes, for progress."""
     from artifactctl.ops.refs_get import fetch_references, place_file
 
-    refs = [e for e in entries if e.ref is not None]
-    entries = [e for e in entries if e.ref is None]
-    # references are downloaded before anything is placed: a failure leaves the root untouched
     fetched = fetch_references(
         store, refs, allow_missing=allow_missing_references, workers=ref_workers
     )
@@ -163,36 +182,48 @@ def materialize(
                     result.replaced += 1
     finally:
         fetched.cleanup()
-    packed = store.blobs.locate(e.digest for e in entries)
+    with Target(root) as target:
+        mat = Materializer(store.blobs, target, mode=link, force=force, verify=verify)
+
+        def place(e: Entry) -> Placed:
+            return mat.place(e.path, e.digest, e.size)
+
+        progress.start("materializing", total)
+        try:
+            for batch in batches:
+                if batch:
+                    mat.packed = _prepare(store, batch, link)
+                    _place_batch(place, batch, result, progress)
+        finally:
+            progress.finish()
+
+
+def _prepare(store: Store, batch: list[Entry], link: str) -> dict[str, PackLoc]:
+    """Where the batch's packed blobs are; for link modes, loose files for them first."""
+    packed = store.blobs.locate(e.digest for e in batch)
     if link in ("hardlink", "symlink") and packed:
         _unpack_for_links(store, packed)
         packed = {}
     if link == "hardlink":  # so that `put` can tell an edited hard link (ops/hardlinks.py)
         from artifactctl.ops.hardlinks import remember
 
-        remember(store, (e.digest for e in entries))
-    with Target(root) as target:
-        mat = Materializer(
-            store.blobs, target, mode=link, force=force, verify=verify, packed=packed
-        )
-        progress.start("materializing", sum(e.size for e in entries))
-        try:
+        remember(store, (e.digest for e in batch))
+    return packed
 
-            def place(e: Entry) -> Placed:
-                return mat.place(e.path, e.digest, e.size)
 
-            for placed in by_size(place, entries, lambda e: e.size):
-                result.files += 1
-                result.bytes += placed.size
-                if placed.outcome == ADDED:
-                    result.added += 1
-                elif placed.outcome == UNCHANGED:
-                    result.unchanged += 1
-                elif placed.outcome == REPLACED:
-                    result.replaced += 1
-                progress.advance(placed.size)
-        finally:
-            progress.finish()
+def _place_batch(
+    place: Callable[[Entry], Placed], batch: list[Entry], result: GetResult, progress: Progress
+) -> None:
+    for placed in by_size(place, batch, lambda e: e.size):
+        result.files += 1
+        result.bytes += placed.size
+        if placed.outcome == ADDED:
+            result.added += 1
+        elif placed.outcome == UNCHANGED:
+            result.unchanged += 1
+        elif placed.outcome == REPLACED:
+            result.replaced += 1
+        progress.advance(placed.size)
 
 
 def _unpack_for_links(store: Store, packed: dict[str, PackLoc]) -> None:
