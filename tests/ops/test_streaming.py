@@ -87,14 +87,19 @@ def test_put_of_a_tree_writes_a_sorted_manifest_and_cleans_up(tmp_path: Path) ->
     assert not again.created and again.hashed_files == 0  # every file from the stat cache
 
 
-def _peak_of_put(tmp_path: Path, n: int) -> int:
-    store = Store.init(tmp_path / f"s{n}")
-    data = tmp_path / f"data{n}"
+def _numbered_tree(data: Path, n: int) -> Path:
+    """``n`` tiny files, 1,000 per directory; file i holds the decimal digits of i."""
     for i in range(n):
         d = data / f"d{i // 1000:03d}"
         if i % 1000 == 0:
             d.mkdir(parents=True)
         (d / f"f{i:06d}").write_bytes(b"%d" % i)
+    return data
+
+
+def _peak_of_put(tmp_path: Path, n: int) -> int:
+    store = Store.init(tmp_path / f"s{n}")
+    data = _numbered_tree(tmp_path / f"data{n}", n)
     tracemalloc.start()
     try:
         put(store, [str(data)], name="m", type="dataset")
@@ -175,12 +180,7 @@ def test_get_memory_does_not_grow_with_file_count(tmp_path: Path) -> None:
     peaks = []
     for n in (3000, 24000):
         store = Store.init(tmp_path / f"s{n}")
-        data = tmp_path / f"data{n}"
-        for i in range(n):
-            d = data / f"d{i // 1000:03d}"
-            if i % 1000 == 0:
-                d.mkdir(parents=True)
-            (d / f"f{i:06d}").write_bytes(b"%d" % i)
+        data = _numbered_tree(tmp_path / f"data{n}", n)
         put(store, [str(data)], name="m", type="dataset")
         tracemalloc.start()
         try:
