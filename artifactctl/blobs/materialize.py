@@ -23,12 +23,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import mmap
 import os
 import stat
 import threading
 from dataclasses import dataclass
 
+from artifactctl.blobs.fastcopy import copy_in_kernel, hash_mapped
 from artifactctl.blobs.packs import PackLoc
 from artifactctl.blobs.store import CHUNK, FICLONE, SMALL, BlobStore, corrupt, hash_path
 from artifactctl.blobs.target import Target, tmp_name
@@ -264,7 +264,7 @@ class Materializer:
             # by the kernel (no copy through this process), then what the file now holds is
             # hashed from the page cache; through a buffer, hashed on the way, where it cannot
             actual: str | None
-            if _copy_in_kernel(src, fd, size):
+            if copy_in_kernel(src, fd, size):
                 actual = _hash_mapped(tmp, dfd, self.blobs.algorithm) if self.verify else None
             else:
                 actual = _copy_hashing(src, fd, self.blobs.algorithm if self.verify else None)
@@ -273,28 +273,6 @@ class Materializer:
             os.close(src)
         if actual is not None and actual != digest:
             raise corrupt(digest, actual)
-
-
-def _copy_in_kernel(src: int, dst: int, size: int) -> bool:
-    """Copy with copy_file_range; False (nothing copied) where the kernel or the file systems
-    cannot, so the caller copies through a buffer instead."""
-    done = 0
-    try:
-        while done < size:
-            n = os.copy_file_range(src, dst, size - done)
-            if n == 0:
-                break
-            done += n
-    except OSError as exc:
-        if done == 0 and exc.errno in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
-            return False
-        raise
-    if done != size or os.read(src, 1):  # the blob is not the size the manifest says
-        os.lseek(src, 0, os.SEEK_SET)
-        os.ftruncate(dst, 0)
-        os.lseek(dst, 0, os.SEEK_SET)
-        return False
-    return True
 
 
 def _copy_hashing(src: int, dst: int, algorithm: str | None) -> str | None:
@@ -314,27 +292,12 @@ def _copy_hashing(src: int, dst: int, algorithm: str | None) -> str | None:
 
 
 def _hash_mapped(name: str, dfd: int, algorithm: str) -> str:
-    """Hash a file this get just wrote through a read-only mapping: the hasher reads the page
-    cache directly, with no copy into a buffer (a quarter less CPU for a large copy). Only for
-    our own new files: a mapped file truncated by someone else would raise SIGBUS."""
+    """Hash a file this get just wrote through read-only mapped windows (blobs/fastcopy.py)."""
     fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=dfd)
     try:
-        size = os.fstat(fd).st_size
-        hasher = new_hasher(algorithm)
-        # one window at a time, unmapped after use: resident memory stays flat in file size
-        for start in range(0, size, _MAP_STEP):
-            length = min(_MAP_STEP, size - start)
-            with (
-                mmap.mmap(fd, length, prot=mmap.PROT_READ, offset=start) as mapped,
-                memoryview(mapped) as view,
-            ):
-                hasher.update(view)
-        return format_digest(algorithm, hasher.hexdigest())
+        return hash_mapped(fd, algorithm)
     finally:
         os.close(fd)
-
-
-_MAP_STEP = 16 * 1024 * 1024  # a multiple of mmap.ALLOCATIONGRANULARITY
 
 
 def _lstat(name: str, dfd: int) -> os.stat_result | None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from artifactctl.blobs import inuse
+from artifactctl.blobs.fastcopy import copy_in_kernel, hash_mapped
 from artifactctl.blobs.packs import (
     DEFAULT_MAX_BLOB,
     PackLoc,
@@ -344,19 +345,19 @@ class BlobStore:
         return tfd
 
     def _ingest_stream(self, fd: int, source: str, before: os.stat_result) -> IngestResult:
-        hasher = new_hasher(self.algorithm)
+        """Store a large file: copied in the kernel and the copy hashed through a memory map
+        (blobs/fastcopy.py), else read, hashed and written through one buffer."""
         tfd, tname = self._tmp_fd()
-        size = 0
-        buf = bytearray(CHUNK)
-        view = memoryview(buf)
         try:
-            while True:
-                n = os.readv(fd, [buf])
-                if n == 0:
-                    break
-                hasher.update(view[:n])
-                _write_all(tfd, view[:n])
-                size += n
+            if copy_in_kernel(fd, tfd, before.st_size):
+                size = before.st_size
+                rfd = os.open(tname, os.O_RDONLY)
+                try:
+                    digest = hash_mapped(rfd, self.algorithm)
+                finally:
+                    os.close(rfd)
+            else:
+                digest, size = self._copy_hashing(fd, tfd)
         except OSError as exc:
             os.close(tfd)
             os.unlink(tname)
@@ -368,8 +369,18 @@ class BlobStore:
             os.close(tfd)
             os.unlink(tname)
             raise
-        digest = format_digest(self.algorithm, hasher.hexdigest())
         return IngestResult(digest, size, self._install(tfd, tname, digest), FileStat(after))
+
+    def _copy_hashing(self, fd: int, tfd: int) -> tuple[str, int]:
+        hasher = new_hasher(self.algorithm)
+        size = 0
+        buf = bytearray(CHUNK)
+        view = memoryview(buf)
+        while n := os.readv(fd, [buf]):
+            hasher.update(view[:n])
+            _write_all(tfd, view[:n])
+            size += n
+        return format_digest(self.algorithm, hasher.hexdigest()), size
 
     # -- reading ------------------------------------------------------------------------------
 

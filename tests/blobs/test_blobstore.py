@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from artifactctl.blobs import BlobStore
+from artifactctl.blobs import store as blob_store
 from artifactctl.blobs.materialize import Materializer
 from artifactctl.blobs.target import Target
 from artifactctl.core.digest import format_digest, hash_bytes
@@ -30,13 +31,22 @@ def test_write_once_read_only(blobs: BlobStore, tmp_path: Path) -> None:
     assert os.listdir(tmp_path / "tmp") == []
 
 
-def test_large_file_streams(blobs: BlobStore, tmp_path: Path) -> None:
+@pytest.mark.parametrize("kernel_copy", [True, False])
+def test_large_file_streams(
+    blobs: BlobStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel_copy: bool
+) -> None:
+    """A large file is copied by copy_file_range and the copy hashed through a memory map; where
+    the kernel cannot (another file system, an old kernel), through a buffer."""
+    if not kernel_copy:
+        monkeypatch.setattr(blob_store, "copy_in_kernel", lambda src, dst, size: False)
     data = os.urandom(5 * 1024 * 1024 + 7)
     src = tmp_path / "big"
     src.write_bytes(data)
     res = blobs.ingest_file(str(src))
-    assert res.size == len(data)
+    assert res.size == len(data) and res.written
+    assert res.digest == format_digest("xxh3-128", hash_bytes("xxh3-128", data))
     assert blobs.path(res.digest).read_bytes() == data
+    assert os.listdir(tmp_path / "tmp") == []
 
 
 def test_corrupt_blob_detected_on_read(blobs: BlobStore) -> None:
