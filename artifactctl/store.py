@@ -225,11 +225,6 @@ class Store:
 
     # -- manifests ----------------------------------------------------------------------------
 
-    def write_manifest(self, manifest: Manifest) -> str:
-        """Store the manifest's canonical bytes as a blob; returns the artifact digest."""
-        digest, _ = self.blobs.put_bytes(manifest.to_bytes())
-        return digest
-
     def read_manifest(self, digest: str) -> Manifest:
         data = self.blobs.read_verified(digest)
         return manifest_fmt.parse(data, expect_algorithm=self.algorithm)

@@ -16,6 +16,7 @@ import os
 from artifactctl.core.digest import format_digest, new_hasher
 
 MAP_STEP = 16 * 1024 * 1024  # a multiple of mmap.ALLOCATIONGRANULARITY
+CHUNK = 1024 * 1024  # bytes per read when copying through a buffer
 
 
 def copy_in_kernel(src: int, dst: int, size: int) -> bool:
@@ -38,6 +39,29 @@ def copy_in_kernel(src: int, dst: int, size: int) -> bool:
         os.lseek(dst, 0, os.SEEK_SET)
         return False
     return True
+
+
+def copy_hashing(src: int, dst: int, algorithm: str | None) -> tuple[str | None, int]:
+    """Copy ``src`` (from its position to the end) to ``dst`` through one buffer, where the
+    kernel cannot copy: (digest of the bytes copied when ``algorithm`` is given, bytes copied)."""
+    hasher = new_hasher(algorithm) if algorithm else None
+    buf = bytearray(CHUNK)
+    view = memoryview(buf)
+    size = 0
+    while n := os.readv(src, [buf]):
+        if hasher is not None:
+            hasher.update(view[:n])
+        write_all(dst, view[:n])
+        size += n
+    if hasher is None or algorithm is None:
+        return None, size
+    return format_digest(algorithm, hasher.hexdigest()), size
+
+
+def write_all(fd: int, data: bytes | memoryview) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def hash_mapped(fd: int, algorithm: str) -> str:

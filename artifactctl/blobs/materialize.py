@@ -28,11 +28,11 @@ import stat
 import threading
 from dataclasses import dataclass
 
-from artifactctl.blobs.fastcopy import copy_in_kernel, hash_mapped
+from artifactctl.blobs.fastcopy import copy_hashing, copy_in_kernel, hash_mapped, write_all
 from artifactctl.blobs.packs import PackLoc
 from artifactctl.blobs.store import CHUNK, FICLONE, SMALL, BlobStore, corrupt, hash_path
 from artifactctl.blobs.target import Target, tmp_name
-from artifactctl.core.digest import format_digest, hash_bytes, new_hasher
+from artifactctl.core.digest import hash_bytes
 from artifactctl.errors import ConflictError, StorageError, UsageError
 
 LINK_MODES = ("auto", "copy", "reflink", "hardlink", "symlink")
@@ -118,7 +118,7 @@ class Materializer:
         tmp = tmp_name(name)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666, dir_fd=dfd)
         try:
-            _write_all(fd, data)
+            write_all(fd, data)
         finally:
             os.close(fd)
         os.rename(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
@@ -254,7 +254,7 @@ class Materializer:
             data = self.blobs.read(digest, self.packed.get(digest), verify=self.verify)
             fd = os.open(tmp, flags, 0o666, dir_fd=dfd)
             try:
-                _write_all(fd, data)
+                write_all(fd, data)
             finally:
                 os.close(fd)
             return
@@ -267,28 +267,12 @@ class Materializer:
             if copy_in_kernel(src, fd, size):
                 actual = _hash_mapped(tmp, dfd, self.blobs.algorithm) if self.verify else None
             else:
-                actual = _copy_hashing(src, fd, self.blobs.algorithm if self.verify else None)
+                actual, _ = copy_hashing(src, fd, self.blobs.algorithm if self.verify else None)
         finally:
             os.close(fd)
             os.close(src)
         if actual is not None and actual != digest:
             raise corrupt(digest, actual)
-
-
-def _copy_hashing(src: int, dst: int, algorithm: str | None) -> str | None:
-    """Copy through a buffer; the digest of the bytes copied when ``algorithm`` is given."""
-    hasher = new_hasher(algorithm) if algorithm else None
-    buf = bytearray(CHUNK)
-    view = memoryview(buf)
-    while n := os.readv(src, [buf]):
-        if hasher is not None:
-            hasher.update(view[:n])
-        _write_all(dst, view[:n])
-    return (
-        None
-        if hasher is None or algorithm is None
-        else format_digest(algorithm, hasher.hexdigest())
-    )
 
 
 def _hash_mapped(name: str, dfd: int, algorithm: str) -> str:
@@ -316,13 +300,6 @@ def _read_at(name: str, dfd: int) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
-
-
-def _write_all(fd: int, data: bytes | memoryview) -> None:
-    view = memoryview(data)
-    while view:
-        n = os.write(fd, view)
-        view = view[n:]
 
 
 __all__ = [

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from artifactctl.blobs import inuse
-from artifactctl.blobs.fastcopy import copy_in_kernel, hash_mapped
+from artifactctl.blobs.fastcopy import CHUNK, copy_hashing, copy_in_kernel, hash_mapped, write_all
 from artifactctl.blobs.packs import (
     DEFAULT_MAX_BLOB,
     PackLoc,
@@ -43,7 +43,6 @@ from artifactctl.errors import IntegrityError, NotFoundError, StorageError, Usag
 
 _COUNTER = itertools.count()
 SMALL = 4 * 1024 * 1024  # files up to this size are read in one call
-CHUNK = 1024 * 1024
 BLOB_MODE = 0o444
 FICLONE = 0x40049409
 
@@ -175,16 +174,9 @@ class BlobStore:
         digest = format_digest(self.algorithm, hash_bytes(self.algorithm, data))
         if self.exists(digest):
             return digest, False
-        fd, name = self._tmp_fd()
-        try:
-            _write_all(fd, data)
-        except OSError as exc:
-            os.close(fd)
-            os.unlink(name)
-            raise _storage_error(exc, self.tmp) from None
-        return digest, self._install(fd, name, digest)
+        return self.put_chunks([data])
 
-    def put_chunks(self, parts: Iterable[bytes]) -> tuple[str, bool]:
+    def put_chunks(self, parts: Iterable[bytes | memoryview]) -> tuple[str, bool]:
         """Store the concatenation of ``parts`` (written as they come, hashed on the way) as a
         loose blob: for a document too large to build in memory (a manifest of 1M entries)."""
         hasher = new_hasher(self.algorithm)
@@ -192,7 +184,7 @@ class BlobStore:
         try:
             for part in parts:
                 hasher.update(part)
-                _write_all(fd, part)
+                write_all(fd, part)
         except BaseException as exc:
             os.close(fd)
             os.unlink(name)
@@ -269,7 +261,7 @@ class BlobStore:
                     return IngestResult(digest, len(data), False, FileStat(after))
                 tfd, tname = self._tmp_fd()
                 try:
-                    _write_all(tfd, data)
+                    write_all(tfd, data)
                 except OSError as exc:
                     os.close(tfd)
                     os.unlink(tname)
@@ -357,7 +349,9 @@ class BlobStore:
                 finally:
                     os.close(rfd)
             else:
-                digest, size = self._copy_hashing(fd, tfd)
+                copied, size = copy_hashing(fd, tfd, self.algorithm)
+                assert copied is not None  # an algorithm was given
+                digest = copied
         except OSError as exc:
             os.close(tfd)
             os.unlink(tname)
@@ -370,17 +364,6 @@ class BlobStore:
             os.unlink(tname)
             raise
         return IngestResult(digest, size, self._install(tfd, tname, digest), FileStat(after))
-
-    def _copy_hashing(self, fd: int, tfd: int) -> tuple[str, int]:
-        hasher = new_hasher(self.algorithm)
-        size = 0
-        buf = bytearray(CHUNK)
-        view = memoryview(buf)
-        while n := os.readv(fd, [buf]):
-            hasher.update(view[:n])
-            _write_all(tfd, view[:n])
-            size += n
-        return format_digest(self.algorithm, hasher.hexdigest()), size
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -570,13 +553,6 @@ def _read_all(fd: int, size_hint: int) -> bytes:
             rest.append(chunk)
         data = data + b"".join(rest)
     return data
-
-
-def _write_all(fd: int, data: bytes | memoryview) -> None:
-    view = memoryview(data)
-    while view:
-        n = os.write(fd, view)
-        view = view[n:]
 
 
 def _check_unchanged(source: str, before: StatLike, after: StatLike, n: int) -> None:

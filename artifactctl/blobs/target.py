@@ -98,24 +98,22 @@ class Target:
             self.close()
 
     def dir_fd(self, rel_dir: str, *, create: bool = True) -> int:
-        """The descriptor of ``rel_dir`` (``a/b``) below the root, creating it if asked."""
+        """The descriptor of ``rel_dir`` (``a/b``) below the root, creating it if asked: from
+        the deepest ancestor already open, one level at a time (a loop, not recursion: entry
+        paths may be 2,048 directories deep)."""
         fd = self._fds.get(rel_dir)
         if fd is not None:
             return fd
         with self._lock:
-            fd = self._fds.get(rel_dir)
-            if fd is not None:
-                return fd
-            parent, _, name = rel_dir.rpartition("/")
-            parent_fd = self._fds.get(parent)
-            if parent_fd is None:
-                self._lock.release()
-                try:
-                    parent_fd = self.dir_fd(parent, create=create)
-                finally:
-                    self._lock.acquire()
-            fd = self._open_child(parent_fd, rel_dir, name, create)
-            self._fds[rel_dir] = fd
+            below: list[str] = []
+            here = rel_dir
+            while here not in self._fds:  # the root ("") always is
+                below.append(here)
+                here = here.rpartition("/")[0]
+            fd = self._fds[here]
+            for rel in reversed(below):
+                fd = self._open_child(fd, rel, rel.rpartition("/")[2], create)
+                self._fds[rel] = fd
             return fd
 
     def is_fresh(self, rel_dir: str) -> bool:

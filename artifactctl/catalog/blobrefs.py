@@ -14,27 +14,6 @@ def known_digests(cat: Catalog, digests: Iterable[str]) -> set[str]:
     }
 
 
-def record_blobs(
-    cat: Catalog, sizes: dict[str, int], now: str, packed: dict[str, tuple[str, int]] | None = None
-) -> None:
-    """Rows for blobs a new version uses; ``packed``: digest → (pack id, offset) for the blobs
-    this command appended to a pack. A digest that already has a row keeps it (the first copy
-    recorded is the one readers use; a later duplicate in a pack is dead space for gc)."""
-    where = packed or {}
-    cat.many(
-        "INSERT OR IGNORE INTO blobs (digest, size, created_at, pack, pack_offset)"
-        " VALUES (?, ?, ?, ?, ?)",
-        [(d, s, now, *where.get(d, (None, None))) for d, s in sorted(sizes.items())],
-    )
-
-
-def link_version(cat: Catalog, version_id: int, digests: Iterable[str]) -> None:
-    cat.many(
-        "INSERT OR IGNORE INTO version_blobs (version_id, digest) VALUES (?, ?)",
-        [(version_id, d) for d in sorted(digests)],
-    )
-
-
 def version_digests(cat: Catalog, version_id: int) -> list[str]:
     return [
         str(r[0])

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from artifactctl.catalog.db import Catalog
 
+# an inode placed again (or reused by a new blob) takes the newer digest
+UPSERT = (
+    " ON CONFLICT (dev, ino) DO UPDATE SET digest = excluded.digest, placed_at = excluded.placed_at"
+)
+
 
 def record(cat: Catalog, rows: list[tuple[int, int, str, str]]) -> None:
     """``rows``: (device, inode, digest, placed_at); the caller holds a write transaction."""
     cat.many(
-        "INSERT INTO hardlinks (dev, ino, digest, placed_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (dev, ino) DO UPDATE SET digest = excluded.digest,"
-        " placed_at = excluded.placed_at",
+        "INSERT INTO hardlinks (dev, ino, digest, placed_at) VALUES (?, ?, ?, ?)" + UPSERT,
         rows,  # type: ignore[arg-type]
     )
 

@@ -2,12 +2,12 @@
 
 A put streams its files in manifest order, a chunk at a time. What the commit transaction needs
 of the files it read (the blobs this command wrote and where, the stat cache rows, the inodes of
-files that became blobs) is appended to tables in a private scratch
-database ATTACHed to the catalog connection as ``staging``: a file under the store's ``tmp/``,
-without a journal and without syncs (nothing in it outlives the command). The commit transaction
-then moves the rows into the catalog with ``INSERT … SELECT``, inside SQLite, in key order. (The
-blobs a version uses are read back from its manifest, and only when a new version is made: a put
-that changes nothing writes no per-file row at all.)
+files that became blobs) is appended to tables in a private scratch database ATTACHed to the
+catalog connection as ``staging``: a file under the store's ``tmp/``, without a journal and
+without syncs (nothing in it outlives the command). The commit transaction then moves the rows
+into the catalog with ``INSERT … SELECT``, inside SQLite, in key order. (The blobs a version uses
+are read back from its manifest, and only when a new version is made: a put that changes
+nothing writes no per-file row at all.)
 
 Writing the scratch tables takes no lock on the catalog, so other commands are not held up while
 a long put reads its files; the catalog's write lock is held only for the final transaction.
@@ -22,6 +22,7 @@ import secrets
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from artifactctl.catalog import hardlinks, statcache
 from artifactctl.catalog.db import Catalog
 
 SCHEMA = (
@@ -56,9 +57,9 @@ class Staging:
             with contextlib.suppress(OSError):
                 self._held = os.open(self.path, os.O_RDONLY)
                 hold(self._held)
-        # sorts of a million rows (the index on ``used``) spill to files, not to memory
-        cat.exec("PRAGMA temp_store = FILE")
         try:
+            # sorts of a million rows (the index on ``used``) spill to files, not to memory
+            cat.exec("PRAGMA temp_store = FILE")
             cat.exec("PRAGMA staging.journal_mode = OFF")
             cat.exec("PRAGMA staging.synchronous = OFF")
             cat.exec("PRAGMA staging.cache_size = -32768")
@@ -201,17 +202,12 @@ class Staging:
         cat.exec(
             "INSERT INTO main.stat_cache (path, inode, size, mtime_ns, ctime_ns, digest)"
             " SELECT path, inode, size, mtime_ns, ctime_ns, digest FROM staging.stats"
-            " WHERE ctime_ns < ? ORDER BY path"
-            " ON CONFLICT (path) DO UPDATE SET inode = excluded.inode, size = excluded.size,"
-            " mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns,"
-            " digest = excluded.digest",
+            " WHERE ctime_ns < ? ORDER BY path" + statcache.UPSERT,
             (racy_horizon_ns,),
         )
         cat.exec(
             "INSERT INTO main.hardlinks (dev, ino, digest, placed_at)"
-            " SELECT dev, ino, digest, ? FROM staging.linked WHERE true"
-            " ON CONFLICT (dev, ino) DO UPDATE SET digest = excluded.digest,"
-            " placed_at = excluded.placed_at",
+            " SELECT dev, ino, digest, ? FROM staging.linked WHERE true" + hardlinks.UPSERT,
             (now,),
         )
 

@@ -17,14 +17,11 @@ def lookup(cat: Catalog, paths: list[str]) -> dict[str, tuple[StatKey, str]]:
     return {str(r[0]): ((r[1], r[2], r[3], r[4]), str(r[5])) for r in cat.all_in(sql, paths)}  # type: ignore[misc]
 
 
-def remember(cat: Catalog, rows: list[tuple[str, int, int, int, int, str]]) -> None:
-    cat.many(
-        "INSERT INTO stat_cache (path, inode, size, mtime_ns, ctime_ns, digest)"
-        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET inode = excluded.inode,"
-        " size = excluded.size, mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns,"
-        " digest = excluded.digest",
-        sorted(rows),  # in key order: B-tree appends, not random inserts
-    )
+# how a newer row for a path replaces the cached one (catalog/staging.py inserts them)
+UPSERT = (
+    " ON CONFLICT (path) DO UPDATE SET inode = excluded.inode, size = excluded.size,"
+    " mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns, digest = excluded.digest"
+)
 
 
 def forget_digests(cat: Catalog, digests: list[str]) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import heapq
 import itertools
-import json
 import os
 import tempfile
 import time
@@ -49,7 +48,6 @@ RACY_NS = 1_000_000_000
 INGEST_LINKS = ("copy", "hardlink", "reflink")
 # files are streamed through ingest this many at a time (one stat cache query, one staging write)
 CHUNK = 2048
-MANIFEST_READ = 256 * 1024  # bytes of manifest lines parsed at a time when recording blobs
 # small files are read, hashed and looked up in the catalog in batches of this many (or bytes)
 PACK_BATCH, PACK_BATCH_BYTES = 256, 16 * 1024 * 1024
 
@@ -296,6 +294,7 @@ def _ingest_chunk(
         else:
             todo.append(lf)
     ingested: dict[str, IngestResult] = {}  # entry path → result
+    sources = {lf.path: lf.source for lf in todo}
     if todo:
         for lf, res in _ingest_all(store, stage, pack, todo, link):
             ingested[lf.path] = res
@@ -304,19 +303,18 @@ def _ingest_chunk(
         if any(r.stat.st_nlink > 1 for r in ingested.values()):  # an edited hard-linked file?
             from artifactctl.ops.hardlinks import check_ingested
 
-            check_ingested(store, ingested, {lf.path: lf.source for lf in todo})
+            check_ingested(store, ingested, sources)
     lines: list[str] = []
     for item in chunk:
         if isinstance(item, LocalFile):
             digest, size = known[item.source]
             lines.append(mf.file_line(item.path, digest, size))
         else:
-            lines.append(mf.entry_line(item).decode("utf-8"))
+            lines.append(mf.entry_line(item))
             size = item.size
         built.count += 1
         built.size += size
     built.hashed += len(ingested)
-    sources = {lf.path: lf.source for lf in todo}
     stage.add(
         [
             (r.digest, r.size, *((r.pack.pack, r.pack.offset) if r.pack else (None, None)))
@@ -472,14 +470,11 @@ def _record_blobs(
 
 def _manifest_blobs(store: Store, built: _Built) -> Iterator[list[tuple[str, int]]]:
     """(digest, size) of the manifest itself, then of its entries that are blobs (not
-    references), a chunk at a time, read back from the manifest blob this put just wrote."""
-    yield [(built.digest, built.length)]
+    references), a batch at a time, read back from the manifest blob this put just wrote."""
     try:
         fh = open(store.blobs.fspath(built.digest), "rb")  # noqa: SIM115 (closed below)
     except FileNotFoundError:  # removed by a racing gc: stored again by the retry
         raise _MissingBlobs({built.digest}, False) from None
     with fh:
-        fh.readline()  # the header
-        while lines := fh.readlines(MANIFEST_READ):
-            docs = json.loads(b"[" + b",".join(lines) + b"]")
-            yield [(d["digest"], d["size"]) for d in docs if "ref" not in d]
+        yield [(built.digest, built.length)]
+        yield from mf.iter_blob_sizes(fh)

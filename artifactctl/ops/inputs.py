@@ -58,10 +58,8 @@ def iter_collect(
     excludes = excludes or []
     # each input's stream is sorted; heapq.merge keeps the whole sorted
     streams = [_prefixed(_input(raw, excludes, follow_symlinks), prefix) for raw in paths]
-    if not streams:
-        return
     previous: LocalFile | None = None
-    for item in heapq.merge(*streams, key=_path_of) if len(streams) > 1 else streams[0]:
+    for item in heapq.merge(*streams, key=_path_of):
         if previous is not None and item.path == previous.path:
             raise UsageError(
                 f"two inputs map to the entry path {item.path!r}: {previous.source} and"
@@ -132,20 +130,43 @@ def _excluded(rel: str, excludes: list[str]) -> bool:
 def _walk(root: str, excludes: list[str], follow_symlinks: bool) -> Iterator[LocalFile]:
     """Depth first, each directory's children sorted so that entry paths come out sorted: a
     subdirectory sorts as its name plus "/" (so "a.txt" < "a/…", as the manifest orders them),
-    by NFC name (entry paths are NFC). One directory's names are held at a time."""
+    by NFC name (entry paths are NFC). Only the directories on the current path are held, each
+    as its sorted list of names; an explicit stack, not recursion, so that a tree as deep as
+    entry paths allow (2,048 levels) is no problem."""
     visited: set[tuple[int, int]] = set()
     root_prefix = root.rstrip("/") + "/"
-    yield from _walk_dir(root, "", root_prefix, visited, excludes, follow_symlinks)
+
+    def listing(directory: str, rel_dir: str) -> Iterator[tuple[str, str, str, int]]:
+        return iter(_children(directory, rel_dir, root_prefix, visited, excludes, follow_symlinks))
+
+    stack = [listing(root, "")]
+    while stack:
+        for _key, rel, source, kind in stack[-1]:
+            if kind == _DIR:
+                stack.append(listing(source, rel))
+                break
+            try:  # stat now, not when listing: a directory of a million files holds names only
+                st = os.stat(source)
+            except FileNotFoundError:
+                continue  # vanished between listing and stat: not part of this snapshot
+            except OSError as exc:
+                raise _unreadable(source, exc) from None
+            if not stat.S_ISREG(st.st_mode):
+                raise UsageError(f"{source} is {_kind(st.st_mode)}; it cannot be stored")
+            yield LocalFile(_entry_name(rel, source), source, FileStat(st))
+        else:
+            stack.pop()
 
 
-def _walk_dir(
+def _children(
     directory: str,
     rel_dir: str,
     root_prefix: str,
     visited: set[tuple[int, int]],
     excludes: list[str],
     follow_symlinks: bool,
-) -> Iterator[LocalFile]:
+) -> list[tuple[str, str, str, int]]:
+    """(sort key, rel, source, kind) of each entry of ``directory`` not excluded, sorted."""
     try:
         dst = os.stat(directory)
     except OSError as exc:
@@ -154,7 +175,7 @@ def _walk_dir(
     if key in visited:
         raise UsageError(f"symbolic link loop at {directory}")
     visited.add(key)
-    children: list[tuple[str, str, str, int]] = []  # (sort key, rel, source, kind)
+    children: list[tuple[str, str, str, int]] = []
     try:
         with os.scandir(directory) as it:
             for de in it:
@@ -170,19 +191,7 @@ def _walk_dir(
     except OSError as exc:
         raise StorageError(f"cannot read {directory}: {exc.strerror}") from None
     children.sort()
-    for _key, rel, source, kind in children:
-        if kind == _DIR:
-            yield from _walk_dir(source, rel, root_prefix, visited, excludes, follow_symlinks)
-            continue
-        try:  # stat now, not when listing: a directory of a million files holds names only
-            st = os.stat(source)
-        except FileNotFoundError:
-            continue  # vanished between listing and stat: not part of this snapshot
-        except OSError as exc:
-            raise _unreadable(source, exc) from None
-        if not stat.S_ISREG(st.st_mode):
-            raise UsageError(f"{source} is {_kind(st.st_mode)}; it cannot be stored")
-        yield LocalFile(_entry_name(rel, source), source, FileStat(st))
+    return children
 
 
 _DIR, _FILE = 0, 1

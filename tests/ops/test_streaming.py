@@ -82,6 +82,7 @@ def test_put_of_a_tree_writes_a_sorted_manifest_and_cleans_up(tmp_path: Path) ->
     assert result.file_count == 5000 and result.new_blobs == 1500
     manifest = store.read_manifest(result.digest)  # parse() rejects unsorted entries
     assert len(manifest) == 5000
+    assert manifest.digest() == result.digest  # the streamed bytes are the canonical ones
     assert not [p for p in os.listdir(store.path / "tmp")]  # no staging db or spool left
     again = put(store, [str(data)], name="t", type="dataset")
     assert not again.created and again.hashed_files == 0  # every file from the stat cache
@@ -222,3 +223,11 @@ def test_iter_parse_checks_order_and_count() -> None:
         list(mf.iter_parse([lines[0], *lines[1:][::-1]], batch=3))
     with pytest.raises(IntegrityError, match="count"):
         list(mf.iter_parse(lines[:-1], batch=3))
+
+
+def test_iter_blob_sizes_skips_references() -> None:
+    entries = [mf.Entry(f"p{i:03d}", "xxh3-128:" + f"{i:032x}", i) for i in range(7)]
+    entries.append(mf.Entry("q", "xxh3-128:" + "f" * 32, 3, ref={"uri": "s3://b/k"}))
+    lines = list(mf.build("xxh3-128", entries).iter_lines())
+    got = [pair for b in mf.iter_blob_sizes(lines, batch=3) for pair in b]
+    assert got == [(e.digest, e.size) for e in entries[:7]]

@@ -64,24 +64,47 @@ def test_names_differing_only_by_case_are_distinct_entries(
     assert (got / "readme.txt").read_text() == "lower\n"
 
 
-def test_put_refuses_over_long_paths(cli: Runner, tmp_path: Path, base: Path) -> None:
-    tree = tmp_path / "deep"
+def _nested(tree: Path, name: str, depth: int) -> Path:
+    """``tree``/name/name/…/f.txt, ``depth`` directories deep, built relative to descriptors
+    (the whole path may be longer than the system accepts)."""
     tree.mkdir()
     fd = os.open(tree, os.O_RDONLY)
-    try:  # 20 components of 240 bytes: over 4096 bytes, built relative to descriptors
-        for _ in range(20):
-            os.mkdir("d" * 240, dir_fd=fd)
-            nxt = os.open("d" * 240, os.O_RDONLY, dir_fd=fd)
+    try:
+        for _ in range(depth):
+            os.mkdir(name, dir_fd=fd)
+            nxt = os.open(name, os.O_RDONLY, dir_fd=fd)
             os.close(fd)
             fd = nxt
         with open(os.open("f.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "w") as fh:
             fh.write("deep\n")
     finally:
         os.close(fd)
+    return tree
+
+
+def test_put_refuses_over_long_paths(cli: Runner, tmp_path: Path, base: Path) -> None:
+    # 20 components of 240 bytes: over 4096 bytes
+    tree = _nested(tmp_path / "deep", "d" * 240, 20)
     r = cli("put", tree, "--name", "deep", "--type", "t", expect=None)
     assert r.code in (2, 7) and "error:" in r.stderr
     cli("ls", "deep", expect=4)
     subprocess.run(["rm", "-rf", str(tree)], check=True)  # shutil cannot remove it either
+
+
+def test_tree_as_deep_as_entry_paths_allow(cli: Runner, tmp_path: Path) -> None:
+    """1,900 nested directories (a 3,800-byte entry path, under the 4,096 limit): put, get and
+    verify walk them without recursion (Python's limit is about 1,000 frames)."""
+    tree = _nested(tmp_path / "deep", "a", 1900)
+    got = tmp_path / "got"
+    try:
+        put = cli("put", tree, "--name", "deep", "--type", "t", "--json").json()
+        assert put["file_count"] == 1
+        cli("get", "deep:v0", "--root", got)
+        cli("verify", "deep:v0", got)
+        files = cli("files", "deep:v0", "--json").json()
+        assert files[0]["path"] == "a/" * 1900 + "f.txt"
+    finally:
+        subprocess.run(["rm", "-rf", str(tree), str(got)], check=True)
 
 
 BAD_ENTRY_PATHS = [
