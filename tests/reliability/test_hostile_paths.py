@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
+import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -258,6 +261,25 @@ def _nobody(store_dir: Path) -> tuple[int, int]:
     return pw.pw_uid, pw.pw_gid
 
 
+@pytest.fixture
+def install_passable() -> Iterator[None]:
+    """Let other users reach the installed artifactctl: a checkout under `mktemp -d` (mode 0700)
+    is not passable for `nobody`. Directories on the way get the search bit for others (not the
+    read bit: nothing can be listed) for the test's duration."""
+    changed: list[tuple[Path, int]] = []
+    for d in {*Path(ARTIFACTCTL).parents, *Path(sys.executable).parents}:
+        mode = d.stat().st_mode
+        if not mode & stat.S_IXOTH:
+            os.chmod(d, stat.S_IMODE(mode) | stat.S_IXOTH)
+            changed.append((d, stat.S_IMODE(mode)))
+    try:
+        yield
+    finally:
+        for d, mode in changed:
+            os.chmod(d, mode)
+
+
+@pytest.mark.usefixtures("install_passable")
 def test_unreadable_files_and_directories(cli: Runner, store_dir: Path, tmp_path: Path) -> None:
     """Permission errors for real: artifactctl runs as `nobody` (root ignores file modes)."""
     uid, gid = _nobody(store_dir)
